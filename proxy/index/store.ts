@@ -1,0 +1,380 @@
+// The RocksDB store behind the indexes. All mutations go through one commit loop (group commit):
+// the reverse records a batch needs are read in one read batch, the changes are decided against
+// them in order, and index entries, reverse records, counters and meta (clock, stream position,
+// entity state) are written in ONE atomic write batch. One writer per directory is what makes the
+// read-decide-write step safe without RocksDB transactions (RocksDB's LOCK file enforces it across
+// processes; the loop enforces it within this one).
+
+import { mkdir } from 'node:fs/promises'
+import RocksDB from 'rocksdb-native'
+import { IndexError, IndexErrorCode, openErrorFor } from './errors.js'
+import { KeyReader, prefixEnd, type KeyType } from './key-encoding.js'
+import { entityIndexRange, entityReverseRange, indexKey, indexPrefix, metaKey, reverseKey, reversePrefix } from './keyspace.js'
+import { decodeRecord, encodeRecord, type ReverseRecord } from './record.js'
+import { VersionClock, type Version } from './version.js'
+import { directoryBytes } from './disk-usage.js'
+import { cleanState, type EntityCounts, type EntityState } from './entity-state.js'
+
+export interface StoreIndexSpec {
+  readonly name: string
+  readonly type: KeyType
+}
+export interface StoreEntitySpec {
+  readonly name: string
+  readonly pkType: KeyType
+  readonly indexes: readonly StoreIndexSpec[]
+}
+
+export interface EntityChange {
+  readonly entity: string
+  /** Encoded primary key component. */
+  readonly pk: Buffer
+  /** Encoded value per index (entity's index order), null for an unset field; null = deleted. */
+  readonly values: readonly (Buffer | null)[] | null
+  /** write: its own version; observe: the version current when the read was sent. */
+  readonly version: Version
+  readonly kind: 'write' | 'observe'
+}
+
+export interface ChangeResult {
+  readonly applied: boolean
+  /** The record before this change (undefined: never seen). */
+  readonly previous: ReverseRecord | undefined
+}
+
+export interface MetaPut {
+  readonly key: Buffer
+  readonly value: Buffer | null
+}
+
+export interface IndexEntry {
+  readonly value: Buffer
+  readonly pk: Buffer
+}
+
+export interface ScanBound {
+  readonly value: Buffer
+  readonly inclusive: boolean
+}
+
+interface Job {
+  readonly changes: readonly EntityChange[]
+  readonly meta: readonly MetaPut[]
+  readonly resolve: (r: ChangeResult[]) => void
+  readonly reject: (e: unknown) => void
+}
+
+interface EntityRuntime {
+  readonly spec: StoreEntitySpec
+  readonly reversePrefix: Buffer
+  readonly indexPrefixes: readonly Buffer[]
+  state: EntityState
+  counts: EntityCounts
+}
+
+const MAX_JOBS_PER_BATCH = 512
+const CLOCK_KEY = metaKey('clock')
+
+export class IndexStore {
+  readonly clock: VersionClock
+  private readonly entities = new Map<string, EntityRuntime>()
+  private queue: Job[] = []
+  private draining: Promise<void> | undefined
+  private closing: Promise<void> | undefined
+  /** The clock value last written, so versions issued by clock.next() reach disk with the next batch. */
+  private persistedClock: Version
+
+  private constructor(
+    readonly path: string,
+    private readonly db: RocksDB,
+    clock: VersionClock,
+  ) {
+    this.clock = clock
+    this.persistedClock = clock.current
+  }
+
+  /** Opens (creating if missing) the directory. Throws IndexError LOCKED/CORRUPT/OPEN_FAILED. */
+  static async open(path: string, entities: readonly StoreEntitySpec[]): Promise<IndexStore> {
+    let db: RocksDB | undefined
+    try {
+      await mkdir(path, { recursive: true })
+      db = new RocksDB(path)
+      await db.ready()
+    } catch (err) {
+      if (db) await db.close().catch(() => undefined)
+      throw openErrorFor(path, err)
+    }
+    try {
+      const clockBytes = await db.get(CLOCK_KEY)
+      const store = new IndexStore(path, db, new VersionClock(clockBytes ? Buffer.from(clockBytes) : undefined))
+      for (const spec of entities) await store.loadEntity(spec)
+      return store
+    } catch (err) {
+      await db.close().catch(() => undefined)
+      throw err instanceof IndexError ? err : openErrorFor(path, err)
+    }
+  }
+
+  private async loadEntity(spec: StoreEntitySpec): Promise<void> {
+    const schema = JSON.stringify({ pk: spec.pkType, indexes: spec.indexes.map((i) => [i.name, i.type]) })
+    const raw = await this.db.get(metaKey('state', spec.name))
+    let state: EntityState = raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as EntityState) : cleanState(schema)
+    const rawCounts = await this.db.get(metaKey('counts', spec.name))
+    let counts: EntityCounts = rawCounts ? (JSON.parse(Buffer.from(rawCounts).toString('utf8')) as EntityCounts) : { live: 0, entries: {} }
+    const rt: EntityRuntime = {
+      spec,
+      reversePrefix: reversePrefix(spec.name),
+      indexPrefixes: spec.indexes.map((i) => indexPrefix(spec.name, i.name)),
+      state,
+      counts,
+    }
+    this.entities.set(spec.name, rt)
+    if (state.schema !== schema) {
+      // The configured indexes changed: entries on disk no longer mean what the config says.
+      await this.clearEntity(spec.name, schema)
+      state = rt.state
+      counts = rt.counts
+    }
+  }
+
+  private entity(name: string): EntityRuntime {
+    const rt = this.entities.get(name)
+    if (!rt) throw new IndexError(IndexErrorCode.CONFIG, `no indexed entity named ${JSON.stringify(name)}`)
+    return rt
+  }
+
+  get entityNames(): string[] {
+    return [...this.entities.keys()]
+  }
+
+  spec(entity: string): StoreEntitySpec {
+    return this.entity(entity).spec
+  }
+
+  state(entity: string): EntityState {
+    return this.entity(entity).state
+  }
+
+  counts(entity: string): EntityCounts {
+    return this.entity(entity).counts
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined
+  }
+
+  /** The meta write that records a new entity state (to include in an apply() batch). */
+  statePut(entity: string, state: EntityState): MetaPut {
+    return { key: metaKey('state', entity), value: Buffer.from(JSON.stringify(state)) }
+  }
+
+  /** Applies changes and meta writes in one atomic batch, after every earlier apply(). */
+  apply(changes: readonly EntityChange[], meta: readonly MetaPut[] = []): Promise<ChangeResult[]> {
+    if (this.closing) return Promise.reject(new IndexError(IndexErrorCode.CLOSED, 'index store is closed'))
+    for (const c of changes) this.entity(c.entity)
+    return new Promise((resolve, reject) => {
+      this.queue.push({ changes, meta, resolve, reject })
+      if (!this.draining) this.draining = this.drain()
+    })
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const jobs = this.queue.splice(0, MAX_JOBS_PER_BATCH)
+        try {
+          const results = await this.commit(jobs)
+          jobs.forEach((j, i) => j.resolve(results[i]!))
+        } catch (err) {
+          for (const j of jobs) j.reject(err)
+        }
+      }
+    } finally {
+      this.draining = undefined
+    }
+  }
+
+  private async commit(jobs: readonly Job[]): Promise<ChangeResult[][]> {
+    const keyOf = (c: EntityChange): Buffer => reverseKey(this.entity(c.entity).reversePrefix, c.pk)
+    const wanted = new Map<string, Buffer>()
+    for (const j of jobs) for (const c of j.changes) {
+      const k = keyOf(c)
+      wanted.set(k.toString('latin1'), k)
+    }
+    const overlay = new Map<string, ReverseRecord | undefined>()
+    if (wanted.size > 0) {
+      const rb = this.db.read({ capacity: wanted.size, autoDestroy: true })
+      const names = [...wanted.keys()]
+      const pending = names.map((n) => rb.get(wanted.get(n)!))
+      rb.tryFlush()
+      const got = await Promise.all(pending)
+      names.forEach((n, i) => overlay.set(n, got[i] ? decodeRecord(Buffer.from(got[i]!)) : undefined))
+    }
+
+    const wb = this.db.write({ capacity: 64, autoDestroy: true })
+    const touched = new Set<EntityRuntime>()
+    const results = jobs.map((j) =>
+      j.changes.map((c) => {
+        const rt = this.entity(c.entity)
+        const k = keyOf(c)
+        const name = k.toString('latin1')
+        const cur = overlay.get(name)
+        const order = cur ? Buffer.compare(c.version, cur.version) : 1
+        const applies = c.kind === 'write' ? order > 0 : order >= 0
+        if (c.kind === 'write') this.clock.observe(c.version)
+        if (!applies) return { applied: false, previous: cur }
+        const oldValues = cur && !cur.deleted ? cur.values : []
+        const newValues = c.values ?? []
+        rt.spec.indexes.forEach((idx, i) => {
+          const o = oldValues[i] ?? null
+          const n = newValues[i] ?? null
+          if (o && n && o.equals(n)) return
+          const prefix = rt.indexPrefixes[i]!
+          if (o) {
+            wb.tryDelete(indexKey(prefix, o, c.pk))
+            rt.counts.entries[idx.name] = (rt.counts.entries[idx.name] ?? 0) - 1
+          }
+          if (n) {
+            wb.tryPut(indexKey(prefix, n, c.pk), EMPTY)
+            rt.counts.entries[idx.name] = (rt.counts.entries[idx.name] ?? 0) + 1
+          }
+        })
+        const wasLive = cur !== undefined && !cur.deleted
+        const isLive = c.values !== null
+        if (wasLive !== isLive) rt.counts.live += isLive ? 1 : -1
+        const next: ReverseRecord = { version: c.version, deleted: !isLive, values: isLive ? newValues : [] }
+        wb.tryPut(k, encodeRecord(next))
+        overlay.set(name, next)
+        touched.add(rt)
+        return { applied: true, previous: cur }
+      }),
+    )
+    for (const rt of touched) wb.tryPut(metaKey('counts', rt.spec.name), Buffer.from(JSON.stringify(rt.counts)))
+    const clock = this.clock.current
+    if (!clock.equals(this.persistedClock)) {
+      wb.tryPut(CLOCK_KEY, clock)
+      this.persistedClock = clock
+    }
+    for (const j of jobs) for (const m of j.meta) {
+      if (m.value) wb.tryPut(m.key, m.value)
+      else wb.tryDelete(m.key)
+      this.noteState(m)
+    }
+    await wb.flush()
+    return results
+  }
+
+  /** Keeps the in-memory entity state in step with state meta written through apply(). */
+  private noteState(m: MetaPut): void {
+    for (const rt of this.entities.values()) {
+      if (m.value && m.key.equals(metaKey('state', rt.spec.name))) rt.state = JSON.parse(m.value.toString('utf8')) as EntityState
+    }
+  }
+
+  /** Reads one meta value (e.g. the replication position). */
+  async getMeta(key: Buffer): Promise<Buffer | undefined> {
+    this.checkOpen()
+    const v = await this.db.get(key)
+    return v ? Buffer.from(v) : undefined
+  }
+
+  async getRecord(entity: string, pk: Buffer): Promise<ReverseRecord | undefined> {
+    this.checkOpen()
+    const v = await this.db.get(reverseKey(this.entity(entity).reversePrefix, pk))
+    return v ? decodeRecord(Buffer.from(v)) : undefined
+  }
+
+  /** Primary keys whose `index` value equals `value` (encoded), at most `limit`, in key order. */
+  async lookupEq(entity: string, index: string, value: Buffer, limit = 2): Promise<Buffer[]> {
+    this.checkOpen()
+    const prefix = Buffer.concat([this.indexPrefixOf(entity, index), value])
+    const out: Buffer[] = []
+    for await (const e of this.db.iterator({ gte: prefix, lt: prefixEnd(prefix)!, limit }, { values: false })) {
+      out.push(e.key.subarray(prefix.length))
+    }
+    return out
+  }
+
+  /** Entries with lo <= value <= hi (each bound optional, inclusive or not), in index order. */
+  async *scan(
+    entity: string,
+    index: string,
+    lo: ScanBound | undefined,
+    hi: ScanBound | undefined,
+    opts: { limit?: number; reverse?: boolean } = {},
+  ): AsyncGenerator<IndexEntry> {
+    this.checkOpen()
+    const rt = this.entity(entity)
+    const i = rt.spec.indexes.findIndex((x) => x.name === index)
+    const type = rt.spec.indexes[i]?.type
+    if (type === undefined) throw new IndexError(IndexErrorCode.CONFIG, `entity ${entity} has no index ${index}`)
+    const prefix = rt.indexPrefixes[i]!
+    const gte = lo ? (lo.inclusive ? Buffer.concat([prefix, lo.value]) : prefixEnd(Buffer.concat([prefix, lo.value]))!) : prefix
+    const lt = hi ? (hi.inclusive ? prefixEnd(Buffer.concat([prefix, hi.value]))! : Buffer.concat([prefix, hi.value])) : prefixEnd(prefix)!
+    if (Buffer.compare(gte, lt) >= 0) return
+    const it = this.db.iterator({ gte, lt, reverse: opts.reverse ?? false, limit: opts.limit ?? Infinity }, { values: false })
+    for await (const e of it) {
+      const r = new KeyReader(e.key, prefix.length)
+      const end = r.skip(type)
+      yield { value: e.key.subarray(prefix.length, end), pk: e.key.subarray(end) }
+    }
+  }
+
+  /** Every reverse record of an entity in primary-key order (for verify/stats sampling). */
+  async *records(entity: string, opts: { limit?: number; after?: Buffer } = {}): AsyncGenerator<{ pk: Buffer; record: ReverseRecord }> {
+    this.checkOpen()
+    const rt = this.entity(entity)
+    const range = entityReverseRange(entity)
+    const gte = opts.after ? prefixEnd(reverseKey(rt.reversePrefix, opts.after))! : range.gte
+    for await (const e of this.db.iterator({ gte, lt: range.lt, limit: opts.limit ?? Infinity })) {
+      yield { pk: e.key.subarray(rt.reversePrefix.length), record: decodeRecord(e.value) }
+    }
+  }
+
+  private indexPrefixOf(entity: string, index: string): Buffer {
+    const rt = this.entity(entity)
+    const i = rt.spec.indexes.findIndex((x) => x.name === index)
+    if (i < 0) throw new IndexError(IndexErrorCode.CONFIG, `entity ${entity} has no index ${index}`)
+    return rt.indexPrefixes[i]!
+  }
+
+  /** Removes every entry and record of an entity and resets its state (not authoritative). */
+  async clearEntity(entity: string, schema?: string): Promise<void> {
+    const rt = this.entity(entity)
+    await this.idle()
+    const wb = this.db.write({ capacity: 8, autoDestroy: true })
+    const ir = entityIndexRange(entity)
+    const rr = entityReverseRange(entity)
+    wb.tryDeleteRange(ir.gte, ir.lt)
+    wb.tryDeleteRange(rr.gte, rr.lt)
+    rt.state = cleanState(schema ?? rt.state.schema)
+    rt.counts = { live: 0, entries: {} }
+    wb.tryPut(metaKey('state', entity), Buffer.from(JSON.stringify(rt.state)))
+    wb.tryPut(metaKey('counts', entity), Buffer.from(JSON.stringify(rt.counts)))
+    await wb.flush()
+  }
+
+  /** Resolves when every apply() queued so far is on disk. */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining
+  }
+
+  async bytesOnDisk(): Promise<number> {
+    return directoryBytes(this.path)
+  }
+
+  private checkOpen(): void {
+    if (this.closing) throw new IndexError(IndexErrorCode.CLOSED, 'index store is closed')
+  }
+
+  /** Graceful and idempotent: finishes queued batches, then closes RocksDB (releasing its LOCK). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.idle()
+      await this.db.close()
+    })()
+    return this.closing
+  }
+}
+
+const EMPTY = Buffer.alloc(0)
