@@ -1,0 +1,23 @@
+// Defaults for every config key not set (docs/configuration.md lists the same values).
+export const DEFAULTS = {
+  listen: '127.0.0.1:9090',
+  admin: '127.0.0.1:9464',
+  transport: 'auto',
+  protocol: 'auto',
+  timeouts: { connect: '2s', request: '30s' },
+  limits: {
+    maxConnections: 1024,
+    maxInFlightPerConnection: 256,
+    // Thrift's reference libraries and Envoy default to a 16,384,000-byte frame.
+    maxFrameSize: 16_384_000,
+    // TConfiguration's default recursion depth.
+    maxDepth: 64,
+    // Idle client connections are left open: closing them could surprise clients that do not reconnect.
+    idleTimeout: '0s',
+    maxBufferedBytes: '8MiB',
+  },
+  drain: { deadline: '20s' },
+  log: { level: 'info' },
+  pool: { size: 4 },
+  cache: { memory: { maxBytes: '64MiB' }, redis: { keyPrefix: 'tg:', timeout: '50ms' } },
+} as const

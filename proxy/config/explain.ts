@@ -1,0 +1,48 @@
+// What `check-config` prints on success: a short account of what this config makes the proxy do.
+import { redactUrl } from './redact.js'
+import type { Config, FieldRef } from './types.js'
+import { formatDuration, formatHostPort, formatSize } from './units.js'
+
+const ref = (f: FieldRef | undefined): string => (f === undefined ? '?' : f.name)
+
+export function explainConfig(c: Config): string {
+  const out: string[] = []
+  out.push(`Clients connect to ${formatHostPort(c.listen)}; calls are forwarded to ${formatHostPort(c.upstream)}.`)
+  const dialect = c.transport === 'auto' && c.protocol === 'auto' ? 'detected per connection' : `${c.transport} transport, ${c.protocol} protocol`
+  out.push(`Client transport and protocol: ${dialect}.`)
+  out.push(`Admin HTTP on ${formatHostPort(c.admin)} (/metrics, /healthz, /readyz)${c.adminToken === undefined ? '' : ', mutating endpoints need the admin token'}.`)
+  out.push(
+    `Timeouts: connect ${formatDuration(c.timeouts.connectMs)}, request ${formatDuration(c.timeouts.requestMs)}; drain deadline ${formatDuration(c.drain.deadlineMs)}.`,
+  )
+  if (c.idl.model === undefined) out.push('No IDL: methods are known by name only; every call is forwarded byte for byte.')
+  else out.push(`IDL: ${c.idl.files.length} file(s), services ${[...c.idl.model.services.keys()].join(', ')}.`)
+  const redis = c.cache.redis
+  out.push(`Cache: in-process up to ${formatSize(c.cache.memory.maxBytes)}${redis === undefined ? ', no shared tier' : `, shared Redis tier at ${redactUrl(redis.url)} (prefix "${redis.keyPrefix}")`}.`)
+  if (c.index !== undefined) out.push(`Index store: ${c.index.path}.`)
+  if (c.services.size === 0) out.push('No services configured: the proxy is a pure forwarder.')
+  for (const s of c.services.values()) {
+    out.push('', `Service ${s.name}:`)
+    for (const r of s.reads.values()) {
+      const extra = [
+        r.graceMs > 0 ? `grace ${formatDuration(r.graceMs)}` : '',
+        r.negative.length > 0 ? `caches ${r.negative.map(ref).join(', ')} for ${formatDuration(r.negativeTtlMs)}` : '',
+        r.vary.length > 0 ? `varies by ${r.vary.join(', ')}` : '',
+      ].filter(Boolean)
+      out.push(`  cached read ${r.method}: ttl ${formatDuration(r.ttlMs)}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`)
+    }
+    for (const w of s.writes.values()) out.push(`  write ${w.method} invalidates ${w.invalidates.map((i) => i.text).join(', ') || 'nothing'}`)
+    for (const [m, t] of s.timeoutsMs) out.push(`  timeout ${m}: ${formatDuration(t)}`)
+    if (s.oneway.size > 0) out.push(`  oneway (no reply awaited): ${[...s.oneway].join(', ')}`)
+    for (const e of s.entities.values()) {
+      out.push(`  entity ${e.name}: key ${ref(e.key)}, read by ${e.get}`)
+      for (const ix of e.indexes.values()) out.push(`    index ${ix.name} on ${ref(ix.field)}${ix.unique ? ' (unique)' : ''}`)
+      for (const l of e.lookups.values()) {
+        const how = l.range === undefined ? `${ref(l.arg)} = ${l.index}` : `${l.index} between ${ref(l.range[0])} and ${ref(l.range[1])}`
+        out.push(`    lookup ${l.method} answered from index ${l.index} (${how})`)
+      }
+      for (const w of e.writes.values()) out.push(`    ${w.method} ${w.kind === 'upsert' ? 'updates' : 'deletes'} it from argument ${ref(w.arg)}`)
+      if (e.scan !== undefined) out.push(`    indexes are built by scanning ${e.scan.method}`)
+    }
+  }
+  return out.join('\n')
+}

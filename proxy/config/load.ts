@@ -1,0 +1,117 @@
+// Loading a config: file (YAML/JSON) + env + flags -> schema check -> normalised Config, with
+// every problem found reported at once in a ConfigError.
+import { dirname, resolve } from 'node:path'
+import { DEFAULTS } from './defaults.js'
+import { ConfigError, IdlError, type ConfigProblem } from './errors.js'
+import { loadIdl } from './idl.js'
+import type { IdlModel } from './idl-model.js'
+import { IdlResolver } from './idl-resolver.js'
+import { applyOverrides, envOverrides, type Override } from './overrides.js'
+import type { RawConfig } from './raw.js'
+import { readConfigFile } from './read-file.js'
+import { normaliseService } from './services.js'
+import type { Config, LogLevel, ServiceConfig } from './types.js'
+import { formatHostPort, parseDuration, parseHostPort, parseSize, type HostPort } from './units.js'
+import { schemaProblems } from './validate.js'
+
+export interface LoadOptions {
+  /** The config file; undefined for flags/env alone. */
+  readonly file?: string | undefined
+  /** Flag values, applied over env. */
+  readonly flags?: readonly Override[]
+  /** Environment to read THRIFTGATE_* from; default process.env. */
+  readonly env?: NodeJS.ProcessEnv
+  /** Base directory for relative paths when there is no file; default the working directory. */
+  readonly cwd?: string
+}
+
+/** Appends "(from --listen)" to problems about values that came from a flag or env var. */
+function withOrigin(problems: ConfigProblem[], origins: Map<string, string>): ConfigProblem[] {
+  return problems.map((p) => {
+    const key = [...origins.keys()].find((k) => p.path === k || p.path.startsWith(`${k}.`) || p.path.startsWith(`${k}[`))
+    return key === undefined ? p : { path: p.path, problem: `${p.problem} (from ${origins.get(key) ?? '?'})` }
+  })
+}
+
+const dur = (text: string | undefined, fallback: string): number => parseDuration(text ?? fallback) ?? 0
+const size = (v: number | string | undefined, fallback: number | string): number => parseSize(v ?? fallback) ?? 0
+const hp = (text: string | undefined, fallback: string): HostPort => parseHostPort(text ?? fallback) ?? { host: '', port: 0 }
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const file = opts.file === undefined ? undefined : resolve(opts.cwd ?? process.cwd(), opts.file)
+  const fromFile = file === undefined ? {} : readConfigFile(file)
+  const overrides = [...envOverrides(opts.env ?? process.env), ...(opts.flags ?? [])]
+  const { merged, origins } = applyOverrides(fromFile, overrides)
+
+  const structural = schemaProblems(merged)
+  if (structural.length > 0) throw new ConfigError(withOrigin(structural, origins), file)
+  const raw = merged as RawConfig
+  const problems: ConfigProblem[] = []
+
+  if (raw.upstream === undefined) {
+    problems.push({ path: 'upstream', problem: 'is required: the Thrift service to forward to (set it in the file, with --upstream or THRIFTGATE_UPSTREAM)' })
+  }
+  for (const key of ['listen', 'upstream', 'admin'] as const) {
+    const text = raw[key]
+    if (text !== undefined && parseHostPort(text) === undefined) problems.push({ path: key, problem: `port out of range in "${text}" (0-65535)` })
+  }
+  const listen = hp(raw.listen, DEFAULTS.listen)
+  const admin = hp(raw.admin, DEFAULTS.admin)
+  const upstream = hp(raw.upstream, '127.0.0.1:0')
+  if (listen.port !== 0 && listen.port === admin.port && listen.host === admin.host) {
+    problems.push({ path: 'admin', problem: `is the same address as listen (${formatHostPort(listen)})` })
+  }
+
+  const base = file === undefined ? resolve(opts.cwd ?? process.cwd()) : dirname(file)
+  const idlFiles = (raw.idl ?? []).map((f) => resolve(base, f))
+  let model: IdlModel | undefined
+  if (idlFiles.length > 0) {
+    try {
+      model = loadIdl(idlFiles)
+    } catch (err) {
+      if (!(err instanceof IdlError)) throw err
+      problems.push({ path: 'idl', problem: err.message })
+    }
+  }
+  // With an unreadable IDL, name checks would only repeat that one problem: skip them.
+  const resolver = new IdlResolver(idlFiles.length > 0 && model === undefined ? undefined : model, problems)
+  const services = new Map<string, ServiceConfig>()
+  if (!(idlFiles.length > 0 && model === undefined)) {
+    for (const [name, svc] of Object.entries(raw.services ?? {})) services.set(name, normaliseService(resolver, name, svc))
+  }
+  if (problems.length > 0) throw new ConfigError(withOrigin(problems, origins), file)
+
+  const limits = raw.limits ?? {}
+  const redis = raw.cache?.redis
+  return {
+    source: file,
+    listen,
+    upstream,
+    admin,
+    adminToken: raw.adminToken,
+    transport: raw.transport ?? DEFAULTS.transport,
+    protocol: raw.protocol ?? DEFAULTS.protocol,
+    timeouts: { connectMs: dur(raw.timeouts?.connect, DEFAULTS.timeouts.connect), requestMs: dur(raw.timeouts?.request, DEFAULTS.timeouts.request) },
+    limits: {
+      maxConnections: limits.maxConnections ?? DEFAULTS.limits.maxConnections,
+      maxInFlightPerConnection: limits.maxInFlightPerConnection ?? DEFAULTS.limits.maxInFlightPerConnection,
+      maxFrameSize: size(limits.maxFrameSize, DEFAULTS.limits.maxFrameSize),
+      maxDepth: limits.maxDepth ?? DEFAULTS.limits.maxDepth,
+      idleTimeoutMs: dur(limits.idleTimeout, DEFAULTS.limits.idleTimeout),
+      maxBufferedBytes: size(limits.maxBufferedBytes, DEFAULTS.limits.maxBufferedBytes),
+    },
+    drain: { deadlineMs: dur(raw.drain?.deadline, DEFAULTS.drain.deadline) },
+    log: { level: (raw.log?.level ?? DEFAULTS.log.level) as LogLevel },
+    idl: { files: idlFiles, model },
+    pool: { size: raw.pool?.size ?? DEFAULTS.pool.size },
+    cache: {
+      memory: { maxBytes: size(raw.cache?.memory?.maxBytes, DEFAULTS.cache.memory.maxBytes) },
+      redis:
+        redis === undefined
+          ? undefined
+          : { url: redis.url, keyPrefix: redis.keyPrefix ?? DEFAULTS.cache.redis.keyPrefix, timeoutMs: dur(redis.timeout, DEFAULTS.cache.redis.timeout) },
+    },
+    index: raw.index === undefined ? undefined : { path: resolve(base, raw.index.path) },
+    services,
+  }
+}

@@ -1,0 +1,55 @@
+// The config file's shape as written (after schema validation), before normalisation.
+
+export interface RawRead {
+  ttl: string
+  grace?: string
+  keep?: string
+  negativeTtl?: string
+  negative?: string[]
+  vary?: string[]
+}
+
+export interface RawEntity {
+  get: string
+  key: string
+  indexes?: Record<string, { unique?: boolean; field?: string }>
+  writes?: Record<string, { upsert?: string; delete?: string }>
+  lookups?: Record<string, { index: string; arg?: string; range?: [string, string]; order?: 'key' | 'primary'; limit?: string }>
+  scan?: { method: string; after: string; limit: string }
+}
+
+export interface RawService {
+  timeouts?: Record<string, string>
+  oneway?: string[]
+  reads?: Record<string, RawRead>
+  writes?: Record<string, { invalidates: string[] }>
+  entities?: Record<string, RawEntity>
+}
+
+export interface RawConfig {
+  listen?: string
+  upstream?: string
+  admin?: string
+  adminToken?: string
+  transport?: 'auto' | 'framed' | 'unframed' | 'header'
+  protocol?: 'auto' | 'binary' | 'compact'
+  timeouts?: { connect?: string; request?: string }
+  limits?: {
+    maxConnections?: number
+    maxInFlightPerConnection?: number
+    maxFrameSize?: number | string
+    maxDepth?: number
+    idleTimeout?: string
+    maxBufferedBytes?: number | string
+  }
+  drain?: { deadline?: string }
+  log?: { level?: string }
+  idl?: string[]
+  pool?: { size?: number }
+  cache?: {
+    memory?: { maxBytes?: number | string }
+    redis?: { url: string; keyPrefix?: string; timeout?: string }
+  }
+  index?: { path: string }
+  services?: Record<string, RawService>
+}
