@@ -37,6 +37,8 @@ export const CodecErrorCode = {
   BAD_TRANSFORM: 'TG_ERR_BAD_TRANSFORM',
   /** Valid Thrift that the codec deliberately does not handle (e.g. the JSON protocol in THeader). */
   NOT_IMPLEMENTED: 'TG_ERR_NOT_IMPLEMENTED',
+  /** Malformed content that is none of the above (e.g. a varint longer than its type allows). */
+  INVALID_DATA: 'TG_ERR_INVALID_DATA',
 } as const
 export type CodecErrorCode = (typeof CodecErrorCode)[keyof typeof CodecErrorCode]
 
@@ -52,6 +54,7 @@ const protocolTypeOf: Record<CodecErrorCode, TProtocolExceptionType> = {
   TG_ERR_BAD_HEADER: TProtocolExceptionType.INVALID_DATA,
   TG_ERR_BAD_TRANSFORM: TProtocolExceptionType.NOT_IMPLEMENTED,
   TG_ERR_NOT_IMPLEMENTED: TProtocolExceptionType.NOT_IMPLEMENTED,
+  TG_ERR_INVALID_DATA: TProtocolExceptionType.INVALID_DATA,
 }
 
 export class CodecError extends Error {
