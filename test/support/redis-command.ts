@@ -41,7 +41,7 @@ function parse(buf: Buffer): string | number | null | RedisReplyError | undefine
 export function redisCommand(port: number, args: readonly string[], opts: { host?: string; timeoutMs?: number } = {}): Promise<string | number | null> {
   return new Promise((resolve, reject) => {
     const s = net.connect({ port, host: opts.host ?? '127.0.0.1' })
-    let buf = Buffer.alloc(0)
+    let buf: Buffer = Buffer.alloc(0)
     const timer = setTimeout(() => finish(new Error(`redis ${args[0]} on port ${port}: no reply within ${opts.timeoutMs ?? 2000}ms`)), opts.timeoutMs ?? 2000)
     const finish = (r: string | number | null | Error): void => {
       clearTimeout(timer)
