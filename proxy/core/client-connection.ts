@@ -1,0 +1,427 @@
+// One client socket and the upstream connection that belongs to it. Calls are forwarded byte for
+// byte (message.raw); replies are matched to calls by seqid and forwarded as they arrive. Everything
+// a client can be told about a failure is a TApplicationException in its own dialect.
+import type net from 'node:net'
+import { performance } from 'node:perf_hooks'
+import { CodecError, MessageSplitter, MessageType, TApplicationExceptionType, type Dialect, type Message } from '../codec/index.js'
+import { describeCause, ProxyError, ProxyErrorCode, UpstreamError } from './errors.js'
+import { errorReply, configuredDialect } from './error-reply.js'
+import { channels, type RequestOutcome } from './events.js'
+import { isPromiseLike, runOnCall, runOnFailure, runOnReply, type HandlerSet, type HandlerStage } from './handler-runner.js'
+import type { CallContext } from './handlers.js'
+import { isDeclaredOneway, timeoutFor, type ResolvedOptions } from './options.js'
+import { PendingCall, PendingTable } from './pending.js'
+import { replyOutcome } from './reply-kind.js'
+import { UpstreamConnection, type UpstreamListener, type UpstreamTarget } from './upstream-connection.js'
+import { ReplyQueue } from './reply-queue.js'
+
+/** Totals and gauges shared by all connections of one proxy (read by stats()). */
+export interface CoreCounters {
+  inFlight: number
+  bytesIn: number
+  bytesOut: number
+  upstreamConnections: number
+  unmatchedReplies: number
+}
+
+/** What a connection needs from the proxy that owns it. */
+export interface ConnectionHost {
+  readonly options: ResolvedOptions
+  readonly target: UpstreamTarget
+  readonly counters: CoreCounters
+  readonly handlers: HandlerSet
+  connectionClosed(c: ClientConnection): void
+  dialectSeen(d: Dialect): void
+}
+
+const PAUSE_PARKED = 1 // calls parked: in-flight cap reached or an async onCall running
+const PAUSE_UPSTREAM = 2 // the upstream's write buffer is full
+/** After answering a protocol error, how long to wait for the client to close before destroying. */
+const LINGER_MS = 2_000
+
+export class ClientConnection implements UpstreamListener {
+  private readonly splitter: MessageSplitter
+  private upstream: UpstreamConnection | undefined
+  private readonly pending = new PendingTable()
+  private readonly parked: (Message | undefined)[] = []
+  private parkedHead = 0
+  private pauseBits = 0
+  private busy = false
+  private readonly replies = new ReplyQueue()
+  private state: 'open' | 'closing' | 'closed' = 'open'
+  private draining = false
+  private inputEnded = false
+  private upstreamReadPaused = false
+  private sawDialect = false
+  private closeReason = 'client'
+  private lingerTimer: NodeJS.Timeout | undefined
+  private readonly openedAt = performance.now()
+  private readonly highWater: number
+
+  constructor(
+    readonly id: number,
+    private readonly socket: net.Socket,
+    private readonly host: ConnectionHost,
+  ) {
+    const o = host.options
+    this.replies.bind(this.deliver, () => this.afterCallDone())
+    this.splitter = new MessageSplitter({
+      transport: o.transport,
+      protocol: o.protocol,
+      limits: { maxMessageSize: o.limits.maxMessageSize, maxDepth: o.limits.maxDepth },
+    })
+    this.highWater = Math.max(o.limits.maxBufferedBytes, socket.writableHighWaterMark)
+    socket.setNoDelay(true)
+    socket.on('data', this.onData)
+    socket.on('drain', this.onClientDrain)
+    socket.on('end', this.onClientEnd)
+    socket.on('error', () => undefined) // 'close' follows; the cause does not change what we do
+    socket.on('close', this.onClientClose)
+    if (o.limits.idleTimeoutMs > 0) {
+      socket.setTimeout(o.limits.idleTimeoutMs)
+      socket.on('timeout', this.onIdle)
+    }
+    // Connect now, overlapping the upstream handshake with the client's first write.
+    this.upstream = this.connectUpstream()
+    if (channels.connectionOpen.hasSubscribers) {
+      channels.connectionOpen.publish({ connectionId: id, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort })
+    }
+  }
+
+  get inFlight(): number {
+    return this.pending.live
+  }
+
+  /** Graceful shutdown: keep serving calls already sent; close as soon as nothing is in flight. */
+  beginDrain(): void {
+    this.draining = true
+    if (this.isIdle()) this.closeGracefully('drain')
+  }
+
+  /** Drain deadline passed: answer whatever is still waiting, then close. */
+  forceClose(reason: string): void {
+    if (this.state !== 'open') return this.destroy()
+    const err = new ProxyError(ProxyErrorCode.CLOSING, `thriftgate is shutting down (${reason}); the call's outcome is unknown`)
+    this.failAll(err, 'upstream_error', 'proxy closing')
+    this.closeGracefully('drain')
+  }
+
+  destroy(): void {
+    this.closeReason = this.state === 'open' ? 'destroy' : this.closeReason
+    this.socket.destroy()
+  }
+
+  // ---- client → upstream ----
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.state !== 'open') return // lingering after a protocol error: discard
+    this.host.counters.bytesIn += chunk.length
+    try {
+      this.splitter.push(chunk, this.onMessage)
+    } catch (err) {
+      this.protocolError(err, undefined, TApplicationExceptionType.PROTOCOL_ERROR)
+    }
+  }
+
+  private readonly onMessage = (m: Message): void => {
+    if (this.state !== 'open') return
+    if (this.busy || this.parkedHead < this.parked.length || this.pending.live >= this.host.options.limits.maxInFlightPerConnection) {
+      this.parked.push(m)
+      this.setPause(PAUSE_PARKED)
+      return
+    }
+    this.dispatch(m)
+  }
+
+  private dispatch(m: Message): void {
+    if (m.type !== MessageType.CALL && m.type !== MessageType.ONEWAY) {
+      const err = new ProxyError(ProxyErrorCode.BAD_MESSAGE_TYPE, `thriftgate: a client may only send CALL or ONEWAY, got message type ${m.type}`)
+      return this.protocolError(err, m, TApplicationExceptionType.INVALID_MESSAGE_TYPE)
+    }
+    if (!this.sawDialect) {
+      this.sawDialect = true
+      this.host.dialectSeen(m.dialect)
+    }
+    const o = this.host.options
+    const oneway = m.type === MessageType.ONEWAY || isDeclaredOneway(o, m.name, m.method)
+    const p = new PendingCall(m, this.id, oneway ? 0 : timeoutFor(o, m.name, m.method))
+    if (this.host.handlers.onCall.length === 0) return this.forward(p, oneway)
+    const r = runOnCall(this.host.handlers.onCall, p, this.onHandlerError)
+    if (r === undefined) return this.forward(p, oneway)
+    if (!isPromiseLike(r)) return this.answerLocally(p, r, oneway)
+    // An async handler (cache lookup): hold later calls so they reach the upstream in client order.
+    this.busy = true
+    this.setPause(PAUSE_PARKED)
+    void r.then((reply) => {
+      this.busy = false
+      if (this.state === 'closed') return
+      if (reply === undefined) this.forward(p, oneway)
+      else this.answerLocally(p, reply, oneway)
+      this.afterCallDone()
+    })
+  }
+
+  private forward(p: PendingCall, oneway: boolean): void {
+    const m = p.message
+    const up = this.upstream !== undefined && this.upstream.alive ? this.upstream : this.reconnect()
+    if (up === undefined) {
+      const b = this.host.target.backoff
+      const err = new UpstreamError(this.host.target.name, 'backoff', `${b.cause}; next attempt in ${b.blockedForMs()}ms`)
+      if (oneway) this.publishRequest(p, 'upstream_error', 0)
+      else this.answerError(p, err, 'upstream_error')
+      return
+    }
+    up.useDialect(m.dialect)
+    if (oneway) {
+      this.publishRequest(p, 'oneway', 0)
+    } else {
+      if (channels.request.hasSubscribers) p.startedAt = performance.now()
+      if (p.timeoutMs > 0) p.timer = setTimeout(this.onTimeout, p.timeoutMs, p)
+      this.pending.add(p)
+      this.host.counters.inFlight++
+    }
+    if (!up.write(m.raw)) this.setPause(PAUSE_UPSTREAM)
+  }
+
+  private answerLocally(p: PendingCall, reply: Buffer[], oneway: boolean): void {
+    // A oneway call gets no reply even when a handler consumed it (nothing would read it).
+    if (!oneway) this.writePieces(reply)
+    this.publishRequest(p, 'local', reply.reduce((n, b) => n + b.length, 0))
+  }
+
+  // ---- upstream → client ----
+
+  onUpstreamReply(r: Message): void {
+    const p = this.pending.take(r.seqid)
+    if (p === undefined) {
+      this.host.counters.unmatchedReplies++ // a reply to no call: nothing to deliver it to
+      return
+    }
+    if (p.timedOut) return // the late reply of a call that already got INTERNAL_ERROR
+    clearTimeout(p.timer)
+    this.host.counters.inFlight--
+    const hs = this.host.handlers.onReply
+    const wait = hs.length > 0 ? runOnReply(hs, p, r, this.onHandlerError) : undefined
+    if (wait === undefined && this.replies.isEmpty) this.deliver(p, r)
+    else this.replies.add(p, r, wait)
+    this.afterCallDone()
+  }
+
+  onUpstreamFailure(err: UpstreamError): void {
+    this.upstream = undefined
+    this.host.counters.upstreamConnections--
+    this.upstreamReadPaused = false
+    const affected = this.failAll(err, 'upstream_error', describeCause(err.upstreamCause))
+    if (channels.upstreamError.hasSubscribers) {
+      channels.upstreamError.publish({ connectionId: this.id, upstream: this.host.target.name, cause: err.upstreamCause, affectedCalls: affected })
+    }
+    this.clearPause(PAUSE_UPSTREAM)
+    this.afterCallDone()
+  }
+
+  onUpstreamDrain(): void {
+    this.clearPause(PAUSE_UPSTREAM)
+  }
+
+  private readonly deliver = (p: PendingCall, r: Message): void => {
+    if (this.state === 'closed') return
+    const s = this.socket
+    s.write(r.raw)
+    this.host.counters.bytesOut += r.raw.length
+    if (!this.upstreamReadPaused && s.writableLength >= this.highWater && this.upstream !== undefined) {
+      this.upstreamReadPaused = true
+      this.upstream.pauseReading()
+    }
+    if (p.startedAt > 0) this.publishRequest(p, replyOutcome(r), r.raw.length)
+  }
+
+  private readonly onClientDrain = (): void => {
+    if (this.upstreamReadPaused) {
+      this.upstreamReadPaused = false
+      this.upstream?.resumeReading()
+    }
+    if (this.state === 'open' && this.draining && this.isIdle()) this.closeGracefully('drain')
+  }
+
+  private readonly onTimeout = (p: PendingCall): void => {
+    if (p.timedOut || this.state === 'closed') return
+    this.pending.markTimedOut(p)
+    this.host.counters.inFlight--
+    const name = this.host.target.name
+    this.answerError(p, new ProxyError(ProxyErrorCode.UPSTREAM_TIMEOUT, `upstream ${name}: ${p.message.name} timed out after ${p.timeoutMs}ms`), 'timeout')
+    runOnFailure(this.host.handlers.onFailure, p, 'timeout', this.onHandlerError)
+    if (channels.upstreamError.hasSubscribers) {
+      channels.upstreamError.publish({ connectionId: this.id, upstream: name, cause: 'timeout', affectedCalls: 1 })
+    }
+    // Tombstones wait for late replies; an upstream that answers none of them is hung: let it go.
+    if (this.pending.tombstones > this.host.options.limits.maxInFlightPerConnection && this.upstream !== undefined) {
+      const up = this.upstream
+      up.close()
+      this.onUpstreamFailure(new UpstreamError(name, 'closed', 'closed by thriftgate: too many calls timed out'))
+    }
+    this.afterCallDone()
+  }
+
+  // ---- errors and lifecycle ----
+
+  /** Answers every waiting call with `err` (INTERNAL_ERROR); returns how many there were. */
+  private failAll(err: Error, outcome: RequestOutcome, cause: string): number {
+    const calls = this.pending.takeAll()
+    for (const p of calls) {
+      clearTimeout(p.timer)
+      this.host.counters.inFlight--
+      this.answerError(p, err, outcome)
+      runOnFailure(this.host.handlers.onFailure, p, cause, this.onHandlerError)
+    }
+    return calls.length
+  }
+
+  private answerError(p: PendingCall, err: Error, outcome: RequestOutcome): void {
+    const pieces = errorReply(p.message, p.message.dialect, err.message, TApplicationExceptionType.INTERNAL_ERROR)
+    this.writePieces(pieces)
+    this.publishRequest(p, outcome, 0)
+  }
+
+  /** Malformed input: tell the client in its dialect if we know it, then close this connection only. */
+  private protocolError(err: unknown, m: Message | undefined, type: TApplicationExceptionType): void {
+    if (this.state !== 'open') return
+    const code = err instanceof CodecError || err instanceof ProxyError ? err.code : 'TG_ERR_INTERNAL'
+    const text = err instanceof Error ? err.message : String(err)
+    if (channels.clientError.hasSubscribers) channels.clientError.publish({ connectionId: this.id, code, message: text })
+    this.failAll(new ProxyError(ProxyErrorCode.CLOSING, 'thriftgate: connection closing after a protocol error'), 'upstream_error', 'client protocol error')
+    const d = m?.dialect ?? this.splitter.dialect ?? configuredDialect(this.host.options.transport, this.host.options.protocol)
+    if (d !== undefined) this.writePieces(errorReply(m, d, `thriftgate: ${text} (${code})`, type))
+    this.closeGracefully('protocol_error')
+  }
+
+  private readonly onHandlerError = (stage: HandlerStage, ctx: CallContext, error: unknown): void => {
+    if (channels.handlerError.hasSubscribers) {
+      channels.handlerError.publish({ connectionId: this.id, stage, name: ctx.message.name, error })
+    }
+  }
+
+  private readonly onClientEnd = (): void => {
+    this.inputEnded = true
+    if (this.isIdle()) this.closeGracefully(this.state === 'open' ? 'client' : this.closeReason)
+  }
+
+  private readonly onIdle = (): void => {
+    if (this.state === 'open' && this.isIdle()) this.closeGracefully('idle')
+  }
+
+  private readonly onClientClose = (): void => {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    clearTimeout(this.lingerTimer)
+    for (const p of this.pending.takeAll()) {
+      clearTimeout(p.timer)
+      this.host.counters.inFlight--
+      runOnFailure(this.host.handlers.onFailure, p, 'client disconnected', this.onHandlerError)
+      this.publishRequest(p, 'client_gone', 0)
+    }
+    this.parked.length = 0
+    this.replies.clear()
+    this.dropUpstream()
+    if (channels.connectionClose.hasSubscribers) {
+      channels.connectionClose.publish({ connectionId: this.id, reason: this.closeReason, durationMs: performance.now() - this.openedAt })
+    }
+    this.host.connectionClosed(this)
+  }
+
+  private closeGracefully(reason: string): void {
+    if (this.state !== 'open') return
+    this.state = 'closing'
+    this.closeReason = reason
+    this.dropUpstream()
+    this.socket.resume() // keep reading (and discarding) so the client's writes do not block its read of our answer
+    this.socket.end()
+    this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS)
+    this.lingerTimer.unref()
+  }
+
+  /** After a call ends: let parked calls in, and finish a drain or a half-closed client. */
+  private afterCallDone(): void {
+    if (this.state !== 'open') return
+    this.unpark()
+    if ((this.draining || this.inputEnded) && this.isIdle()) this.closeGracefully(this.draining ? 'drain' : 'client')
+  }
+
+  private unpark(): void {
+    const max = this.host.options.limits.maxInFlightPerConnection
+    while (this.parkedHead < this.parked.length && !this.busy && this.pending.live < max && this.state === 'open') {
+      const m = this.parked[this.parkedHead] as Message
+      this.parked[this.parkedHead++] = undefined
+      this.dispatch(m)
+    }
+    if (this.parkedHead >= this.parked.length) {
+      this.parked.length = 0
+      this.parkedHead = 0
+      if (!this.busy) this.clearPause(PAUSE_PARKED)
+    }
+  }
+
+  private isIdle(): boolean {
+    return (
+      this.pending.live === 0 &&
+      !this.busy &&
+      this.parkedHead >= this.parked.length &&
+      this.replies.isEmpty &&
+      this.splitter.bufferedBytes === 0
+    )
+  }
+
+  private connectUpstream(): UpstreamConnection | undefined {
+    if (this.host.target.backoff.blockedForMs() > 0) return undefined
+    this.host.counters.upstreamConnections++
+    return new UpstreamConnection(this.host.target, this)
+  }
+
+  private reconnect(): UpstreamConnection | undefined {
+    this.upstreamReadPaused = false
+    this.upstream = this.connectUpstream()
+    return this.upstream
+  }
+
+  private dropUpstream(): void {
+    if (this.upstream === undefined) return
+    this.upstream.close()
+    this.upstream = undefined
+    this.host.counters.upstreamConnections--
+  }
+
+  private writePieces(pieces: readonly Buffer[]): void {
+    if (this.state === 'closed') return
+    const s = this.socket
+    s.cork()
+    for (const b of pieces) {
+      s.write(b)
+      this.host.counters.bytesOut += b.length
+    }
+    s.uncork()
+  }
+
+  private setPause(bit: number): void {
+    if (this.pauseBits === 0) this.socket.pause()
+    this.pauseBits |= bit
+  }
+
+  private clearPause(bit: number): void {
+    if ((this.pauseBits & bit) === 0) return
+    this.pauseBits &= ~bit
+    if (this.pauseBits === 0 && this.state === 'open') this.socket.resume()
+  }
+
+  private publishRequest(p: PendingCall, outcome: RequestOutcome, replyBytes: number): void {
+    if (!channels.request.hasSubscribers) return
+    const m = p.message
+    channels.request.publish({
+      connectionId: this.id,
+      service: m.service,
+      method: m.method,
+      outcome,
+      durationMs: p.startedAt > 0 ? performance.now() - p.startedAt : 0,
+      requestBytes: m.raw.length,
+      replyBytes,
+    })
+  }
+}
