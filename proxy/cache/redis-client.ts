@@ -1,0 +1,51 @@
+// Builds the ioredis client for the shared tier: one Redis by URL, Redis Cluster from seed nodes,
+// or a master found through Sentinel. Options favour failing fast over queueing: a command sent
+// while disconnected fails at once (the cache then uses the in-process tier and the upstream)
+// instead of waiting in an offline queue until a reconnect.
+import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import type { RedisClient } from './redis-tier.js'
+
+export interface HostPort {
+  readonly host: string
+  readonly port: number
+}
+
+export type RedisTarget =
+  | { readonly kind: 'url'; readonly url: string }
+  | { readonly kind: 'cluster'; readonly nodes: readonly HostPort[] }
+  | { readonly kind: 'sentinel'; readonly sentinels: readonly HostPort[]; readonly name: string; readonly db?: number }
+
+const COMMON: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  // Reconnect quickly but not in a tight loop; capped so a restarted Redis is found within ~1s.
+  retryStrategy: (times: number) => Math.min(50 * times, 1_000),
+  lazyConnect: false,
+}
+
+export function createRedisClient(target: RedisTarget): RedisClient {
+  switch (target.kind) {
+    case 'url':
+      return new Redis(target.url, COMMON)
+    case 'cluster':
+      return new Cluster(
+        target.nodes.map((n) => ({ host: n.host, port: n.port })),
+        {
+          enableOfflineQueue: false,
+          clusterRetryStrategy: (times: number) => Math.min(50 * times, 1_000),
+          redisOptions: COMMON,
+        },
+      )
+    case 'sentinel':
+      return new Redis({ ...COMMON, sentinels: target.sentinels.map((s) => ({ ...s })), name: target.name, db: target.db ?? 0 })
+  }
+}
+
+/** Parses "host:port" (IPv6 in brackets). */
+export function parseHostPort(text: string): HostPort | undefined {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text.trim())
+  if (m === null) return undefined
+  const port = Number(m[2])
+  if (port < 1 || port > 65_535) return undefined
+  return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port }
+}
