@@ -13,3 +13,12 @@ export {
   type ThriftTransport,
 } from './thrift-server.js'
 export { connectThrift, ThriftClientClosedError, type ClientOptions, type ThriftClient } from './thrift-client.js'
+export {
+  startDemoUpstream,
+  USER_SERVICE_METHODS,
+  type DemoTransport,
+  type DemoUpstream,
+  type DemoUpstreamOptions,
+  type UserServiceMethod,
+} from './upstream.js'
+export { UserStore, seedUser, MIN_SEED_AGE, MAX_SEED_AGE, type User } from './user-store.js'

@@ -83,3 +83,5 @@ export {
   type Outcome,
 } from './byte-capture.js'
 export { rawConnect, startRawServer, wrapSocket, type RawConnection, type RawServer } from './raw-tcp.js'
+/** The UserService server is the demo upstream (product code): same store, stats and options. */
+export { startDemoUpstream as startUserServer, type DemoUpstream, type DemoUpstreamOptions } from '../../proxy/demo/index.js'
