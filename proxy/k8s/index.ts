@@ -9,6 +9,7 @@ export {
   CONFIG_VOLUME,
   DATA_DIR,
   DATA_VOLUME,
+  PROXIED_LABEL,
   PROXY_PORT_NAME,
   SIDECAR_NAME,
   defaultInjectOptions,

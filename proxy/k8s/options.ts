@@ -17,11 +17,19 @@ export const Annotation = {
   ADMIN_PORT: 'thriftgate.io/admin-port',
   /** host:port the proxy forwards to (THRIFTGATE_UPSTREAM); absent, the config file's `upstream` holds. */
   UPSTREAM: 'thriftgate.io/upstream',
+  /**
+   * "true": the startupProbe waits for /readyz (index caught up, upstream reachable), so the app starts
+   * only once the proxy can serve. Only for client-side sidecars: when the upstream is the app in the same
+   * pod, a native sidecar's startupProbe must not wait for it (kubelet starts the app after that probe).
+   */
+  HOLD_APP: 'thriftgate.io/hold-app-until-ready',
   /** Written by injection; its presence with our container is what makes injection idempotent. */
   STATUS: 'thriftgate.io/status',
 } as const
 
 export const SIDECAR_NAME = 'thriftgate'
+/** Label injection puts on the pod, so a PodMonitor or NetworkPolicy can select every proxied pod. */
+export const PROXIED_LABEL = 'thriftgate.io/proxied'
 export const CONFIG_VOLUME = 'thriftgate-config'
 export const DATA_VOLUME = 'thriftgate-data'
 export const CONFIG_DIR = '/etc/thriftgate'
@@ -44,6 +52,8 @@ export interface InjectOptions {
   configKey: string
   upstream?: string
   logLevel?: string
+  /** Startup probe on /readyz instead of /healthz (see Annotation.HOLD_APP). */
+  holdAppUntilReady: boolean
   /** Requests are what one proxy needs at our benchmarked rates; memory limit leaves room for cache.memory. */
   resources: { requests: { cpu: string; memory: string }; limits: { memory: string } }
   /** emptyDir size limit for the RocksDB index. */
@@ -60,6 +70,7 @@ export const defaultInjectOptions: InjectOptions = {
   adminPort: 9464,
   configMap: 'thriftgate-config',
   configKey: 'thriftgate.yaml',
+  holdAppUntilReady: false,
   resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
   dataSizeLimit: '1Gi',
   preStopDelaySeconds: 5,
@@ -112,6 +123,11 @@ export function optionsForPod(base: InjectOptions, meta: ObjectMeta | undefined)
   if (port !== undefined) o.proxyPort = parsePort(port, `annotation ${Annotation.PORT}`)
   const admin = a[Annotation.ADMIN_PORT]
   if (admin !== undefined) o.adminPort = parsePort(admin, `annotation ${Annotation.ADMIN_PORT}`)
+  const hold = a[Annotation.HOLD_APP]
+  if (hold !== undefined) {
+    if (hold !== 'true' && hold !== 'false') throw bad(`annotation ${Annotation.HOLD_APP}`, `"${hold}" is not "true" or "false"`)
+    o.holdAppUntilReady = hold === 'true'
+  }
   const upstream = a[Annotation.UPSTREAM]
   if (upstream !== undefined) o.upstream = upstream.trim()
   try {

@@ -7,6 +7,7 @@ import {
   Annotation,
   CONFIG_VOLUME,
   DATA_VOLUME,
+  PROXIED_LABEL,
   PROXY_PORT_NAME,
   SIDECAR_NAME,
   optionsForPod,
@@ -77,7 +78,14 @@ function checkConflicts(t: PodTemplate, o: InjectOptions, where: string): void {
   }
 }
 
-function annotationOps(t: PodTemplate, o: InjectOptions): JsonPatchOp[] {
+/** Adds `wanted` to metadata.labels or metadata.annotations, creating the maps when absent. */
+function metadataOps(t: PodTemplate, field: 'labels' | 'annotations', wanted: Record<string, string>): JsonPatchOp[] {
+  if (t.metadata === undefined || t.metadata === null) return [{ op: 'add', path: '/metadata', value: { [field]: wanted } }]
+  if (t.metadata[field] === undefined || t.metadata[field] === null) return [{ op: 'add', path: `/metadata/${field}`, value: wanted }]
+  return Object.entries(wanted).map(([k, value]) => ({ op: 'add', path: `/metadata/${field}/${pointerToken(k)}`, value }))
+}
+
+function annotationsToAdd(t: PodTemplate, o: InjectOptions): Record<string, string> {
   const wanted: Record<string, string> = { [Annotation.STATUS]: 'injected' }
   const existing = t.metadata?.annotations ?? {}
   // Conventional scrape annotations, only where the app has not set its own (a pod has one set of them;
@@ -87,11 +95,7 @@ function annotationOps(t: PodTemplate, o: InjectOptions): JsonPatchOp[] {
     wanted['prometheus.io/port'] = String(o.adminPort)
     wanted['prometheus.io/path'] = '/metrics'
   }
-  if (t.metadata === undefined || t.metadata === null) return [{ op: 'add', path: '/metadata', value: { annotations: wanted } }]
-  if (t.metadata.annotations === undefined || t.metadata.annotations === null) {
-    return [{ op: 'add', path: '/metadata/annotations', value: wanted }]
-  }
-  return Object.entries(wanted).map(([k, value]) => ({ op: 'add', path: `/metadata/annotations/${pointerToken(k)}`, value }))
+  return wanted
 }
 
 export function planInjection(template: unknown, base: InjectOptions, ctx: PlanContext): InjectionPlan {
@@ -142,6 +146,9 @@ export function planInjection(template: unknown, base: InjectOptions, ctx: PlanC
   const volumes = sidecarVolumes(o)
   if (t.spec.volumes === undefined || t.spec.volumes === null) patch.push({ op: 'add', path: '/spec/volumes', value: volumes })
   else for (const v of volumes) patch.push({ op: 'add', path: '/spec/volumes/-', value: v })
-  patch.push(...annotationOps(t, o))
+  // Two separate steps: when metadata is absent the first op creates it and the second adds to it.
+  patch.push(...metadataOps(t, 'annotations', annotationsToAdd(t, o)))
+  const withMeta: PodTemplate = t.metadata === undefined || t.metadata === null ? { ...t, metadata: {} } : t
+  patch.push(...metadataOps(withMeta, 'labels', { [PROXIED_LABEL]: 'true' }))
   return { kind: 'inject', patch, options: o, warnings }
 }

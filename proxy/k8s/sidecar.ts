@@ -46,9 +46,11 @@ export function sidecarContainer(o: InjectOptions): Container {
       requests: { ...o.resources.requests },
       limits: { ...o.resources.limits },
     },
-    // /readyz stays false until the index has caught up, so startup may take a while on a big index:
-    // 150 x 2 s = 5 minutes before kubelet gives up; liveness only starts counting after that.
-    startupProbe: probe('/readyz', 2, 150),
+    // /readyz is true once the proxy listens, the index has caught up and the upstream answers TCP. A
+    // server-side native sidecar's upstream is the app, which kubelet starts only after this probe passes,
+    // so by default startup waits for /healthz; readiness (which gates the Service) still waits for /readyz.
+    // 150 x 2 s = 5 minutes for a big index to catch up; liveness only starts counting after that.
+    startupProbe: probe(o.holdAppUntilReady ? '/readyz' : '/healthz', 2, 150),
     readinessProbe: probe('/readyz', 5, 2),
     livenessProbe: probe('/healthz', 10, 3),
     volumeMounts: [
@@ -82,7 +84,8 @@ export function sidecarContainer(o: InjectOptions): Container {
 
 export function sidecarVolumes(o: InjectOptions): Volume[] {
   return [
-    { name: CONFIG_VOLUME, configMap: { name: o.configMap, items: [{ key: o.configKey, path: o.configKey }] } },
+    // The whole ConfigMap, not just the config key: the config names its IDL files relative to itself.
+    { name: CONFIG_VOLUME, configMap: { name: o.configMap } },
     { name: DATA_VOLUME, emptyDir: { sizeLimit: o.dataSizeLimit } },
   ]
 }
