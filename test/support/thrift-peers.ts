@@ -36,6 +36,10 @@
 //    order (slow(50) then add() → add's reply first).
 // 11. TFramedTransport + THeaderProtocol would double-frame (THeader carries its own length), so
 //    header peers use TBufferedTransport under THeaderProtocol.
+// 12. Compact readBool for a container element (list/set/map, not a field) tests
+//    `readByte().value`, but readByte returns a number: every such bool READS as false. The
+//    library WRITES them correctly (01 true, 02 false). A codec test feeding a library client a
+//    list<bool> in compact must expect all-false.
 export {
   ALL_DIALECTS,
   PEER_PROTOCOLS,
