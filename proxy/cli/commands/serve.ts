@@ -1,0 +1,35 @@
+// `thriftgate serve`: run the proxy until SIGTERM/SIGINT, then drain and exit 0.
+import type { CommandModule } from 'yargs'
+import { loadConfig } from '../../config/index.js'
+import { createLogger } from '../../log/index.js'
+import { configFile, flagOverrides, withConfigFlags, type ConfigFlags } from '../flags.js'
+import { exitOnSignals, startGateway } from '../gateway.js'
+import { describeFailure } from '../report.js'
+
+export const serveCommand: CommandModule<object, ConfigFlags> = {
+  command: 'serve',
+  describe: 'Run the proxy (with a config file, or flags alone as a pure forwarder)',
+  builder: (y) =>
+    withConfigFlags(y)
+      .example('$0 serve --config thriftgate.yaml', 'Run with a config file')
+      .example('$0 serve --listen 127.0.0.1:9090 --upstream 127.0.0.1:9091', 'Forward with no config file (transport and protocol auto-detected)'),
+  handler: async (argv) => {
+    let config
+    try {
+      config = loadConfig({ file: configFile(argv), flags: flagOverrides(argv) })
+    } catch (err) {
+      process.stderr.write(`${describeFailure(err)}\n`)
+      process.exitCode = 1
+      return
+    }
+    const logger = createLogger({ level: config.log.level })
+    try {
+      const gateway = await startGateway(config, logger)
+      exitOnSignals(gateway, logger)
+    } catch (err) {
+      logger.fatal({ err }, 'could not start')
+      process.stderr.write(`${describeFailure(err, config.log.level === 'debug' || config.log.level === 'trace')}\n`)
+      process.exitCode = 1
+    }
+  },
+}

@@ -1,0 +1,115 @@
+// A running thriftgate: the proxy, its admin server, metrics, readiness checks and plugins, and the
+// graceful shutdown that takes them down in order (readiness fails first, the listener stops
+// accepting, calls in flight finish within the drain deadline, then everything closes).
+import { AdminServer, ProxyMetrics, ReadinessRegistry, upstreamCheck } from '../admin/index.js'
+import { formatHostPort, isLoopback, type Config } from '../config/index.js'
+import { ThriftProxy } from '../core/index.js'
+import type { Logger } from '../log/index.js'
+import { logCoreEvents } from './log-events.js'
+import { PLUGINS, type GatewayPlugin, type StartedPlugin } from './plugins.js'
+import { toProxyOptions } from './proxy-options.js'
+
+export interface Gateway {
+  readonly proxy: ThriftProxy
+  readonly admin: AdminServer
+  readonly readiness: ReadinessRegistry
+  readonly metrics: ProxyMetrics
+  /** Where clients connect (the real port when the config said 0). */
+  readonly listen: { host: string; port: number }
+  readonly adminAddress: { host: string; port: number }
+  /** Graceful shutdown (idempotent); resolves when everything is closed. */
+  shutdown(reason: string): Promise<void>
+}
+
+export async function startGateway(config: Config, logger: Logger, plugins: readonly GatewayPlugin[] = PLUGINS): Promise<Gateway> {
+  const proxy = new ThriftProxy(toProxyOptions(config))
+  const readiness = new ReadinessRegistry()
+  const model = config.idl.model
+  const metrics = new ProxyMetrics({
+    stats: () => proxy.stats(),
+    isKnownMethod:
+      model === undefined
+        ? undefined
+        : (service, method) => (service === undefined ? [...model.services.values()].some((s) => s.methods.has(method)) : model.services.get(service)?.methods.has(method) === true),
+  })
+  const stopLogging = logCoreEvents(logger)
+  readiness.add({ name: 'proxy', check: () => (proxy.ready ? { ok: true, detail: 'accepting connections' } : { ok: false, detail: 'not accepting connections' }) })
+  readiness.add(upstreamCheck({ host: config.upstream.host, port: config.upstream.port, timeoutMs: Math.min(config.timeouts.connectMs, 1_000) }))
+  const admin = new AdminServer({
+    host: config.admin.host,
+    port: config.admin.port,
+    metrics,
+    readiness,
+    logger,
+    adminToken: config.adminToken,
+    loopback: isLoopback(config.admin.host),
+  })
+
+  const started: Array<{ name: string; plugin: StartedPlugin }> = []
+  let listen: { host: string; port: number }
+  let adminAddress: { host: string; port: number }
+  try {
+    adminAddress = await admin.listen()
+    for (const p of plugins) {
+      const s = await p.start({ config, proxy, readiness, admin, logger: logger.child({ component: p.name }) })
+      if (s !== undefined) started.push({ name: p.name, plugin: s })
+    }
+    listen = await proxy.start()
+  } catch (err) {
+    proxy.destroy()
+    for (const s of started.reverse()) await s.plugin.close?.().catch(() => undefined)
+    await admin.close()
+    metrics.close()
+    stopLogging()
+    throw err
+  }
+  logger.info(
+    { listen: formatHostPort(listen), upstream: formatHostPort(config.upstream), admin: formatHostPort(adminAddress), config: config.source, idl: config.idl.files, plugins: started.map((s) => s.name) },
+    'thriftgate started',
+  )
+
+  let closing: Promise<void> | undefined
+  const shutdown = (reason: string): Promise<void> => {
+    closing ??= (async () => {
+      // Readiness fails first, so load balancers stop sending new connections while we drain.
+      readiness.startDraining()
+      logger.info({ reason, deadlineMs: config.drain.deadlineMs }, 'shutting down')
+      await proxy.close(config.drain.deadlineMs)
+      for (const s of started.reverse()) {
+        try {
+          await s.plugin.close?.()
+        } catch (err) {
+          logger.error({ err, plugin: s.name }, 'plugin failed to close')
+        }
+      }
+      await admin.close()
+      metrics.close()
+      stopLogging()
+      logger.info('stopped')
+    })()
+    return closing
+  }
+  return { proxy, admin, readiness, metrics, listen, adminAddress, shutdown }
+}
+
+/** SIGTERM/SIGINT start a graceful shutdown and exit 0 when it is done; a second signal exits at once. */
+export function exitOnSignals(gateway: Gateway, logger: Logger): void {
+  let signalled = false
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal: closing connections now')
+      gateway.proxy.destroy()
+      process.exit(1)
+    }
+    signalled = true
+    gateway.shutdown(signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+}

@@ -1,0 +1,28 @@
+// Features that attach to a running gateway (the cache, the index): each adds CallHandlers to the
+// proxy, readiness checks and admin routes, and is closed on shutdown after the proxy drained.
+// To add one: write a GatewayPlugin in its own folder and list it in PLUGINS below.
+import type { AdminServer, ReadinessRegistry } from '../admin/index.js'
+import type { Config } from '../config/index.js'
+import type { ThriftProxy } from '../core/index.js'
+import type { Logger } from '../log/index.js'
+
+export interface GatewayContext {
+  readonly config: Config
+  readonly proxy: ThriftProxy
+  readonly readiness: ReadinessRegistry
+  readonly admin: AdminServer
+  readonly logger: Logger
+}
+
+export interface StartedPlugin {
+  /** Called after the proxy has drained, before the process exits. */
+  close?(): Promise<void>
+}
+
+export interface GatewayPlugin {
+  readonly name: string
+  /** Returns undefined when the config does not ask for this feature. */
+  start(ctx: GatewayContext): Promise<StartedPlugin | undefined>
+}
+
+export const PLUGINS: readonly GatewayPlugin[] = []
