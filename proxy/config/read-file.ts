@@ -13,12 +13,14 @@ export function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError([{ path: '', problem: `cannot read the config file: ${why}` }], file, { cause: err })
   }
   // uniqueKeys (the default) makes a repeated key an error rather than silently keeping the last.
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
   if (doc.errors.length > 0) {
     const problems: ConfigProblem[] = doc.errors.map((e) => {
       const pos = e.linePos?.[0]
       const where = pos === undefined ? '' : `line ${pos.line}, column ${pos.col}: `
-      return { path: '', problem: `${where}${e.message.split('\n')[0] ?? 'YAML syntax error'}` }
+      // prettyErrors fills linePos and appends " at line L, column C:" plus a code excerpt to the message.
+      const message = (e.message.split('\n')[0] ?? 'YAML syntax error').replace(/ at line \d+, column \d+:?$/, '')
+      return { path: '', problem: `${where}${message}` }
     })
     throw new ConfigError(problems, file)
   }
