@@ -119,7 +119,7 @@ describe('deploy/k8s manifests', () => {
     const expected = sidecarContainer({ ...defaultInjectOptions, holdAppUntilReady: true, configMap: 'thriftgate-client-config' })
     ;(expected.env as Obj[])[0] = { name: 'THRIFTGATE_LISTEN', value: '127.0.0.1:9190' }
     assert.deepEqual(sidecar, expected)
-    const app = (dep.spec.template.spec.containers as Obj[])[0]
+    const app = (dep.spec.template.spec.containers as Obj[])[0] as Obj
     assert.ok(app.env.some((e: Obj) => e.value === '127.0.0.1:9190'), 'the app is pointed at the local proxy')
   })
 

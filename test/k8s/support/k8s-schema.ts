@@ -22,6 +22,13 @@ export async function validateResource(obj: unknown, where: string): Promise<voi
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`${where}: not a Kubernetes object`)
   const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown }
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') throw new Error(`${where}: apiVersion and kind are required`)
+  if (apiVersion === 'v1' && kind === 'List') {
+    // kubectl's client-side List has no schema of its own: its items are what the API server sees.
+    const items = (obj as { items?: unknown }).items
+    if (!Array.isArray(items)) throw new Error(`${where}: a List needs items`)
+    for (const [i, item] of items.entries()) await validateResource(item, `${where} items[${i}]`)
+    return
+  }
   let mod: Record<string, unknown>
   try {
     mod = (await import(modulePath(apiVersion, kind))) as Record<string, unknown>
