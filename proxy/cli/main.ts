@@ -4,11 +4,15 @@ import yargs, { type CommandModule } from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { checkConfigCommand } from './commands/check-config.js'
 import { serveCommand } from './commands/serve.js'
+import { injectCommand } from './commands/inject.js'
+import { webhookCommand } from './commands/webhook.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argv type
 const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [
   serveCommand,
   checkConfigCommand,
+  injectCommand,
+  webhookCommand,
 ]
 
 export const USAGE_EXIT_CODE = 2

@@ -1,0 +1,68 @@
+// Flags shared by `thriftgate inject` and `thriftgate webhook`: what the injected sidecar looks like.
+// Both commands turn them into the same InjectOptions, so offline and webhook injection cannot drift.
+import type { Argv } from 'yargs'
+import { defaultInjectOptions, parseMode, validateOptions, type InjectOptions } from '../k8s/index.js'
+
+export interface InjectFlags {
+  'sidecar-image': string
+  'image-pull-policy': string
+  mode: string
+  'proxy-port': number
+  'admin-port': number
+  'config-map': string
+  'config-key': string
+  'sidecar-upstream'?: string
+  'sidecar-log-level'?: string
+  'hold-app-until-ready': boolean
+  'data-size-limit': string
+  'pre-stop-delay': number
+}
+
+export function withInjectFlags<T>(y: Argv<T>): Argv<T & InjectFlags> {
+  const d = defaultInjectOptions
+  const group = 'Sidecar:'
+  return y
+    .option('sidecar-image', { alias: 'image', type: 'string', default: d.image, describe: 'thriftgate image to run as the sidecar', group })
+    .option('image-pull-policy', { type: 'string', choices: ['Always', 'IfNotPresent', 'Never'], default: d.imagePullPolicy, group })
+    .option('mode', {
+      type: 'string',
+      choices: ['native', 'legacy'],
+      default: d.mode,
+      describe: 'native: init container with restartPolicy Always (Kubernetes >= 1.29); legacy: regular container with a preStop delay. Pod annotation: thriftgate.io/sidecar-mode',
+      group,
+    })
+    .option('proxy-port', { type: 'number', default: d.proxyPort, describe: 'Port the proxy listens on in the pod. Pod annotation: thriftgate.io/port', group })
+    .option('admin-port', { type: 'number', default: d.adminPort, describe: 'Admin port (/metrics, /healthz, /readyz). Pod annotation: thriftgate.io/admin-port', group })
+    .option('config-map', { type: 'string', default: d.configMap, describe: 'ConfigMap holding the config when the pod names none (annotation thriftgate.io/config)', group })
+    .option('config-key', { type: 'string', default: d.configKey, describe: 'Key of the config file in that ConfigMap', group })
+    .option('sidecar-upstream', { type: 'string', describe: 'HOST:PORT the sidecar forwards to, overriding the config file. Pod annotation: thriftgate.io/upstream', group })
+    .option('sidecar-log-level', { type: 'string', describe: "The sidecar's log level (THRIFTGATE_LOG_LEVEL)", group })
+    .option('hold-app-until-ready', {
+      type: 'boolean',
+      default: d.holdAppUntilReady,
+      describe: 'Startup probe on /readyz: the app starts only once the proxy is ready. Client-side sidecars only. Pod annotation: thriftgate.io/hold-app-until-ready',
+      group,
+    })
+    .option('data-size-limit', { type: 'string', default: d.dataSizeLimit, describe: 'emptyDir size limit for the RocksDB index', group })
+    .option('pre-stop-delay', { type: 'number', default: d.preStopDelaySeconds, describe: 'legacy mode: seconds preStop holds SIGTERM back', group }) as Argv<T & InjectFlags>
+}
+
+/** Throws a K8sError (TG_ERR_INJECT_BAD_OPTION) naming the flag's meaning when a value is unusable. */
+export function injectOptionsFrom(f: InjectFlags): InjectOptions {
+  const o: InjectOptions = {
+    ...defaultInjectOptions,
+    image: f['sidecar-image'],
+    imagePullPolicy: f['image-pull-policy'] as InjectOptions['imagePullPolicy'],
+    mode: parseMode(f.mode, '--mode'),
+    proxyPort: f['proxy-port'],
+    adminPort: f['admin-port'],
+    configMap: f['config-map'],
+    configKey: f['config-key'],
+    holdAppUntilReady: f['hold-app-until-ready'],
+    dataSizeLimit: f['data-size-limit'],
+    preStopDelaySeconds: f['pre-stop-delay'],
+  }
+  if (f['sidecar-upstream'] !== undefined) o.upstream = f['sidecar-upstream']
+  if (f['sidecar-log-level'] !== undefined) o.logLevel = f['sidecar-log-level']
+  return validateOptions(o)
+}
