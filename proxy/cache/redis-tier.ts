@@ -169,7 +169,6 @@ export class RedisTier {
       // INCR per bucket: entries of older generations read as absent; no scan, O(buckets).
       await this.#run(() => Promise.all(this.keys.generations(op.methodId).map((g) => this.client.incr(g))), true)
     }
-    this.#metrics.invalidationsSent++
   }
 
   /** Runs one Redis operation with the timeout; counts latency/errors and feeds the breaker. */

@@ -6,7 +6,7 @@ import { createRedisClient } from '../../proxy/cache/redis-client.js'
 import { RedisKeyspace } from '../../proxy/cache/redis-keys.js'
 import { RedisTier } from '../../proxy/cache/redis-tier.js'
 import { sleep } from '../support/net.js'
-import { RedisProc } from './redis-proc.js'
+import { startRedis, type RedisServer } from '../support/redis.js'
 
 function entry(tag: string, freshMs = 60_000): StoredEntry {
   const now = Date.now()
@@ -22,9 +22,9 @@ async function until(f: () => boolean, ms = 5_000): Promise<void> {
 }
 
 describe('RedisTier against a real redis-server', () => {
-  let redis: RedisProc
+  let redis: RedisServer
   before(async () => {
-    redis = await RedisProc.start()
+    redis = await startRedis()
   })
   after(async () => {
     await redis.stop()

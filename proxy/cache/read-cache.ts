@@ -1,0 +1,288 @@
+// The cache as a CallHandler (proxy/core handlers.ts). onCall answers reads from the in-process
+// tier synchronously (no promise on a hit), else asks Redis, coalesces concurrent readers of one
+// key, and forwards the leader's call; onReply stores the leader's reply and, for a configured
+// write, invalidates before the write's reply is released; onFailure invalidates for a write whose
+// outcome is unknown. Redis problems never fail a call: they only make it a miss.
+import { MessageType, replyFor, transcodeStruct, type Message } from '../codec/index.js'
+import type { CallContext, CallHandler } from '../core/index.js'
+import { freshness, type StoredEntry } from './entry.js'
+import { Flight, type FlightAnswer } from './flight.js'
+import { keyForCall, type EntryKey } from './keys.js'
+import type { FillToken, LocalEntry } from './local-tier.js'
+import { UncachedReason } from './metrics.js'
+import type { LookupResult } from './redis-tier.js'
+import type { ReadRule } from './rules.js'
+import { entryFromReply } from './store-entry.js'
+import type { CacheTiers, Lease } from './tiers.js'
+import { invalidationsFor } from './write-targets.js'
+
+export interface ReadCacheOptions {
+  /** Replies bigger than this are not cached (reason too_large). */
+  readonly maxEntryBytes: number
+  /** How long a reader waits for another sidecar's lease before fetching itself (without filling). */
+  readonly leaseWaitMs: number
+  /** How long coalesced readers wait for their leader at most before forwarding themselves. */
+  readonly flightTimeoutMs: number
+  /**
+   * Proxy-originated calls (the core's pool) for background refresh (`grace`) and stale-on-error
+   * (`keep`). Without it both degrade to an ordinary miss.
+   */
+  readonly fetch: ((request: Message) => Promise<Message>) | undefined
+}
+
+export const DEFAULT_READ_CACHE: ReadCacheOptions = { maxEntryBytes: 1 << 20, leaseWaitMs: 100, flightTimeoutMs: 30_000, fetch: undefined }
+
+interface Leader {
+  readonly key: EntryKey
+  readonly flight: Flight
+  readonly token: FillToken | undefined
+  readonly lease: Lease | undefined
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+export class ReadCache implements CallHandler {
+  readonly tiers: CacheTiers
+  readonly options: ReadCacheOptions
+  readonly #flights = new Map<string, Flight>()
+  readonly #leaders = new WeakMap<CallContext, Leader>()
+  readonly #refreshing = new Set<string>()
+
+  constructor(tiers: CacheTiers, options: Partial<ReadCacheOptions> = {}) {
+    this.tiers = tiers
+    this.options = { ...DEFAULT_READ_CACHE, ...options }
+  }
+
+  onCall(ctx: CallContext): Buffer[] | undefined | Promise<Buffer[] | undefined> {
+    const m = ctx.message
+    const rule = m.type === MessageType.CALL ? this.tiers.rules.reads.get(m.name) : undefined
+    const metrics = this.tiers.metrics
+    if (rule === undefined) {
+      metrics.uncached.not_configured++
+      return undefined
+    }
+    let key: EntryKey
+    try {
+      key = keyForCall(rule, m)
+    } catch {
+      metrics.uncached.error++ // args the codec cannot read: the upstream answers (and explains)
+      return undefined
+    }
+    let stale: StoredEntry | undefined
+    const local = this.tiers.local
+    if (local !== undefined) {
+      const e = local.get(key.local, rule.slot)
+      if (e !== undefined) {
+        const f = freshness(e.entry, Date.now())
+        if (f === 'fresh') {
+          metrics.hitsMemory++
+          return this.#answerLocal(m, key, e)
+        }
+        if (f === 'grace') {
+          metrics.staleServed++
+          this.#refresh(key, m)
+          return this.#answerLocal(m, key, e)
+        }
+        if (f === 'keep') stale = e.entry
+      }
+    }
+    const flight = this.#flights.get(key.local)
+    if (flight !== undefined) {
+      metrics.coalescedWaits++
+      return flight.wait().then((a) => (a === undefined ? undefined : this.#answer(m, a)))
+    }
+    const redis = this.tiers.redis
+    if (local === undefined && (redis === undefined || !redis.usable)) {
+      metrics.uncached.bypass++
+      return undefined
+    }
+    return this.#lead(ctx, key, stale)
+  }
+
+  onReply(ctx: CallContext, reply: Message): void | Promise<void> {
+    const leader = this.#leaders.get(ctx)
+    if (leader !== undefined) {
+      this.#leaders.delete(ctx)
+      this.#complete(leader, reply)
+      return undefined
+    }
+    if (this.tiers.rules.writes.size === 0) return undefined
+    const w = this.tiers.rules.writes.get(ctx.message.name)
+    if (w === undefined || w.targets.length === 0) return undefined
+    // Write-driven invalidation: the core holds this write's reply until the promise resolves.
+    return this.tiers.invalidate(invalidationsFor(w, ctx.message))
+  }
+
+  onFailure(ctx: CallContext, _cause: string): void | Promise<void> {
+    const leader = this.#leaders.get(ctx)
+    if (leader !== undefined) {
+      this.#leaders.delete(ctx)
+      this.tiers.metrics.uncached.error++
+      this.#giveUp(leader)
+      return undefined
+    }
+    const w = this.tiers.rules.writes.get(ctx.message.name)
+    // Outcome unknown: the write may have happened, so invalidate as if it did.
+    if (w !== undefined && w.targets.length > 0) return this.tiers.invalidate(invalidationsFor(w, ctx.message))
+    return undefined
+  }
+
+  async #lead(ctx: CallContext, key: EntryKey, localStale: StoredEntry | undefined): Promise<Buffer[] | undefined> {
+    const m = ctx.message
+    const metrics = this.tiers.metrics
+    const flight = new Flight(this.options.flightTimeoutMs, () => this.#flights.delete(key.local))
+    this.#flights.set(key.local, flight)
+    const token = this.tiers.local?.token(key.rule.slot)
+    let stale = localStale
+    let lease: Lease | undefined
+    const redis = this.tiers.redis
+    if (redis !== undefined && redis.usable) {
+      try {
+        const rk = redis.keys.entry(key.rule.methodId, key.bytes)
+        let r = await redis.lookup(rk, Date.now(), true)
+        if (r.state === 'held' && !(r.entry !== undefined && freshness(r.entry, Date.now()) === 'grace')) r = await this.#waitForHolder(rk, r)
+        if (r.state === 'fresh' && r.entry !== undefined) {
+          metrics.hitsRedis++
+          this.tiers.store(key, token, undefined, r.entry, false)
+          return this.#finish(m, flight, r.entry)
+        }
+        if (r.entry !== undefined && (stale === undefined || r.entry.storedAt > stale.storedAt)) stale = r.entry
+        if (r.state === 'leased') lease = { keys: rk, gen: r.gen, token: r.token }
+        else if (r.state === 'held' && stale !== undefined && freshness(stale, Date.now()) === 'grace') {
+          // Another sidecar is refreshing it: serve the stale copy meanwhile.
+          metrics.staleServed++
+          return this.#finish(m, flight, stale)
+        }
+      } catch {
+        // Redis failed or is unusable: the in-process tier and the upstream carry on.
+      }
+    }
+    if (stale !== undefined) {
+      const f = freshness(stale, Date.now())
+      if (f === 'grace') {
+        metrics.staleServed++
+        this.#refresh(key, m, lease)
+        return this.#finish(m, flight, stale)
+      }
+      if (f === 'keep' && this.options.fetch !== undefined) return this.#fetchOrStale(m, key, flight, token, lease, stale)
+    }
+    metrics.misses++
+    this.#leaders.set(ctx, { key, flight, token, lease })
+    return undefined
+  }
+
+  /** Another sidecar holds the lease: poll briefly for its fill (or for the lease to pass to us). */
+  async #waitForHolder(rk: Lease['keys'], first: LookupResult): Promise<LookupResult> {
+    const redis = this.tiers.redis
+    if (redis === undefined) return first
+    const deadline = Date.now() + this.options.leaseWaitMs
+    let r = first
+    while (r.state === 'held' && Date.now() < deadline) {
+      await sleep(5)
+      r = await redis.lookup(rk, Date.now(), true)
+    }
+    return r
+  }
+
+  #complete(leader: Leader, reply: Message): void {
+    const v = entryFromReply(leader.key.rule, reply, this.options.maxEntryBytes, Date.now())
+    if (v.ok) {
+      this.tiers.store(leader.key, leader.token, leader.lease, v.entry)
+      leader.flight.finish({ result: v.entry.result, negative: v.entry.kind === 'negative' })
+      return
+    }
+    this.tiers.metrics.uncached[v.reason]++
+    if (leader.lease !== undefined) void this.tiers.redis?.release(leader.lease.keys, leader.lease.token)
+    leader.flight.finish(v.shareable === undefined ? undefined : { result: v.shareable, negative: false })
+  }
+
+  #giveUp(leader: Leader): void {
+    if (leader.lease !== undefined) void this.tiers.redis?.release(leader.lease.keys, leader.lease.token)
+    leader.flight.finish(undefined)
+  }
+
+  /** `keep`: ask the upstream through the pool; if it fails or times out, serve the stale entry. */
+  async #fetchOrStale(m: Message, key: EntryKey, flight: Flight, token: FillToken | undefined, lease: Lease | undefined, stale: StoredEntry): Promise<Buffer[] | undefined> {
+    const metrics = this.tiers.metrics
+    metrics.misses++
+    let reply: Message | undefined
+    try {
+      reply = await (this.options.fetch as (r: Message) => Promise<Message>)(m)
+    } catch {
+      reply = undefined
+    }
+    if (reply !== undefined) {
+      const v = entryFromReply(key.rule, reply, this.options.maxEntryBytes, Date.now())
+      if (v.ok) {
+        this.tiers.store(key, token, lease, v.entry)
+        return this.#finish(m, flight, v.entry)
+      }
+      if (v.shareable !== undefined) {
+        metrics.uncached[v.reason]++
+        if (lease !== undefined) void this.tiers.redis?.release(lease.keys, lease.token)
+        flight.finish({ result: v.shareable, negative: false })
+        return replyFor(m, v.shareable, 'binary')
+      }
+    }
+    if (lease !== undefined) void this.tiers.redis?.release(lease.keys, lease.token)
+    metrics.staleServed++
+    return this.#finish(m, flight, stale)
+  }
+
+  /** `grace`: one background refresh per key through the pool; readers keep getting the stale copy. */
+  #refresh(key: EntryKey, m: Message, lease?: Lease): void {
+    const fetch = this.options.fetch
+    if (fetch === undefined || this.#refreshing.has(key.local)) {
+      if (lease !== undefined) void this.tiers.redis?.release(lease.keys, lease.token)
+      return
+    }
+    this.#refreshing.add(key.local)
+    const run = async (): Promise<void> => {
+      const token = this.tiers.local?.token(key.rule.slot)
+      let l = lease
+      const redis = this.tiers.redis
+      if (l === undefined && redis !== undefined && redis.usable) {
+        const rk = redis.keys.entry(key.rule.methodId, key.bytes)
+        const r = await redis.lookup(rk, Date.now(), true)
+        if (r.state === 'fresh' && r.entry !== undefined) {
+          this.tiers.store(key, token, undefined, r.entry, false) // another sidecar refreshed it already
+          return
+        }
+        if (r.state === 'held') return
+        if (r.state === 'leased') l = { keys: rk, gen: r.gen, token: r.token }
+      }
+      const reply = await fetch(m)
+      const v = entryFromReply(key.rule, reply, this.options.maxEntryBytes, Date.now())
+      if (v.ok) {
+        this.tiers.metrics.refreshes++
+        this.tiers.store(key, token, l, v.entry)
+      } else if (l !== undefined) void redis?.release(l.keys, l.token)
+    }
+    run()
+      .catch(() => undefined)
+      .finally(() => this.#refreshing.delete(key.local))
+  }
+
+  #finish(m: Message, flight: Flight, e: StoredEntry): Buffer[] {
+    const a: FlightAnswer = { result: e.result, negative: e.kind === 'negative' }
+    flight.finish(a)
+    return this.#answer(m, a)
+  }
+
+  #answer(m: Message, a: FlightAnswer): Buffer[] {
+    if (a.negative) this.tiers.metrics.negativeHits++
+    return replyFor(m, a.result, 'binary')
+  }
+
+  /** A hit from the in-process tier; a compact client's copy is transcoded once and kept. */
+  #answerLocal(m: Message, key: EntryKey, e: LocalEntry): Buffer[] {
+    if (e.entry.kind === 'negative') this.tiers.metrics.negativeHits++
+    if (m.dialect.protocol === 'binary') return replyFor(m, e.entry.result, 'binary')
+    let c = e.compact
+    if (c === undefined) {
+      c = transcodeStruct(e.entry.result, 0, 'binary', 'compact')
+      this.tiers.local?.addCompact(key.local, e, c)
+    }
+    return replyFor(m, c, 'compact')
+  }
+}
