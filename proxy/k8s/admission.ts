@@ -83,6 +83,9 @@ export function handleAdmissionReview(raw: Buffer | string, options: InjectOptio
     }
   } catch (err) {
     if (!(err instanceof K8sError)) throw err
+    // Not a pod the API server could have sent (it validates first): a bad request, not a denial, so
+    // failurePolicy applies and the API server's own validation answers the user.
+    if (err.code === K8sErrorCode.BAD_POD_SPEC) return httpError(K8sErrorCode.BAD_REVIEW, `request.object is not a valid Pod: ${err.message}`)
     const message = `thriftgate sidecar injection refused (${err.code}): ${err.message}`
     return {
       status: 200,
