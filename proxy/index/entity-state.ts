@@ -17,6 +17,11 @@ export interface EntityState {
   readonly reason: string
   /** Present while a backfill is running or was interrupted (resume continues from it). */
   readonly backfill: BackfillProgress | null
+  /**
+   * Bumped whenever authority is lost (replication gap, unknown write outcome, clear): a backfill
+   * that started in an older epoch may have missed changes and must not claim authority.
+   */
+  readonly epoch: number
 }
 
 export interface EntityCounts {
@@ -24,6 +29,11 @@ export interface EntityCounts {
   entries: Record<string, number>
 }
 
-export function cleanState(schema: string, reason = 'never backfilled'): EntityState {
-  return { schema, authoritative: false, reason, backfill: null }
+export function cleanState(schema: string, reason = 'never backfilled', epoch = 0): EntityState {
+  return { schema, authoritative: false, reason, backfill: null, epoch }
+}
+
+/** The state after losing authority: not authoritative, a new epoch, no resumable backfill. */
+export function withoutAuthority(s: EntityState, reason: string): EntityState {
+  return { ...s, authoritative: false, reason, backfill: null, epoch: s.epoch + 1 }
 }

@@ -13,7 +13,7 @@ import { entityIndexRange, entityReverseRange, indexKey, indexPrefix, metaKey, r
 import { decodeRecord, encodeRecord, type ReverseRecord } from './record.js'
 import { VersionClock, type Version } from './version.js'
 import { directoryBytes } from './disk-usage.js'
-import { cleanState, type EntityCounts, type EntityState } from './entity-state.js'
+import { cleanState, withoutAuthority, type EntityCounts, type EntityState } from './entity-state.js'
 
 export interface StoreIndexSpec {
   readonly name: string
@@ -166,6 +166,17 @@ export class IndexStore {
   /** The meta write that records a new entity state (to include in an apply() batch). */
   statePut(entity: string, state: EntityState): MetaPut {
     return { key: metaKey('state', entity), value: Buffer.from(JSON.stringify(state)) }
+  }
+
+  /** Meta writes that drop authority for the given entities (those that have it or are backfilling). */
+  authorityLoss(entities: readonly string[], reason: string): MetaPut[] {
+    // Updated in memory now, so lookups stop trusting the entity before the batch lands and two
+    // losses queued together still get distinct epochs.
+    return entities.map((e) => {
+      const rt = this.entity(e)
+      rt.state = withoutAuthority(rt.state, reason)
+      return this.statePut(e, rt.state)
+    })
   }
 
   /** Applies changes and meta writes in one atomic batch, after every earlier apply(). */
@@ -347,7 +358,7 @@ export class IndexStore {
     const rr = entityReverseRange(entity)
     wb.tryDeleteRange(ir.gte, ir.lt)
     wb.tryDeleteRange(rr.gte, rr.lt)
-    rt.state = cleanState(schema ?? rt.state.schema)
+    rt.state = cleanState(schema ?? rt.state.schema, 'cleared', rt.state.epoch + 1)
     rt.counts = { live: 0, entries: {} }
     wb.tryPut(metaKey('state', entity), Buffer.from(JSON.stringify(rt.state)))
     wb.tryPut(metaKey('counts', entity), Buffer.from(JSON.stringify(rt.counts)))
