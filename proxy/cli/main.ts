@@ -3,6 +3,8 @@
 import yargs, { type CommandModule } from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { checkConfigCommand } from './commands/check-config.js'
+import { demoClientCommand } from './commands/demo-client.js'
+import { demoCommand } from './commands/demo.js'
 import { serveCommand } from './commands/serve.js'
 import { injectCommand } from './commands/inject.js'
 import { webhookCommand } from './commands/webhook.js'
@@ -11,6 +13,8 @@ import { webhookCommand } from './commands/webhook.js'
 const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [
   serveCommand,
   checkConfigCommand,
+  demoCommand,
+  demoClientCommand,
   injectCommand,
   webhookCommand,
 ]
