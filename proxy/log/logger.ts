@@ -6,6 +6,8 @@ export type { Logger }
 
 /** Keys whose values are always replaced, at the top level or one object down. */
 const SECRET_KEYS = ['adminToken', 'token', 'password', 'authorization', 'redisUrl', 'url']
+// Deeper nesting (cache.redis.url) is listed explicitly: pino's wildcards match one level only.
+const DEEP_PATHS = ['cache.redis.url', 'config.cache.redis.url', 'config.adminToken']
 
 export interface LoggerOptions {
   readonly level: string
@@ -15,10 +17,17 @@ export interface LoggerOptions {
 
 export function createLogger(opts: LoggerOptions): Logger {
   const redact = {
-    paths: [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`), 'req.headers.authorization'],
+    paths: [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`), ...DEEP_PATHS, 'req.headers.authorization'],
     censor: (value: unknown): unknown => (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? redactUrlText(value) : '[redacted]'),
   }
-  const options = { level: opts.level, base: { name: 'thriftgate' }, redact, timestamp: pino.stdTimeFunctions.isoTime }
+  const options = {
+    level: opts.level,
+    base: { name: 'thriftgate' },
+    redact,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // The level as a word ("warn") rather than pino's number: readable without pino-pretty.
+    formatters: { level: (label: string) => ({ level: label }) },
+  }
   return opts.destination === undefined ? pino(options) : pino(options, opts.destination as pino.DestinationStream)
 }
 
