@@ -51,7 +51,7 @@ export async function startGateway(config: Config, logger: Logger, plugins: read
   try {
     adminAddress = await admin.listen()
     for (const p of plugins) {
-      const s = await p.start({ config, proxy, readiness, admin, logger: logger.child({ component: p.name }) })
+      const s = await p.start({ config, proxy, readiness, admin, metrics, logger: logger.child({ component: p.name }) })
       if (s !== undefined) started.push({ name: p.name, plugin: s })
     }
     listen = await proxy.start()

@@ -1,7 +1,7 @@
 // Features that attach to a running gateway (the cache, the index): each adds CallHandlers to the
 // proxy, readiness checks and admin routes, and is closed on shutdown after the proxy drained.
 // To add one: write a GatewayPlugin in its own folder and list it in PLUGINS below.
-import type { AdminServer, ReadinessRegistry } from '../admin/index.js'
+import type { AdminServer, ProxyMetrics, ReadinessRegistry } from '../admin/index.js'
 import type { Config } from '../config/index.js'
 import type { ThriftProxy } from '../core/index.js'
 import type { Logger } from '../log/index.js'
@@ -11,6 +11,8 @@ export interface GatewayContext {
   readonly proxy: ThriftProxy
   readonly readiness: ReadinessRegistry
   readonly admin: AdminServer
+  /** Register your metrics in `metrics.registry` (and list them in docs/metrics.md). */
+  readonly metrics: ProxyMetrics
   readonly logger: Logger
 }
 
