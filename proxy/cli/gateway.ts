@@ -17,6 +17,8 @@ export interface Gateway {
   /** Where clients connect (the real port when the config said 0). */
   readonly listen: { host: string; port: number }
   readonly adminAddress: { host: string; port: number }
+  /** Names of the plugins that started (a plugin the config does not ask for does not start). */
+  readonly plugins: readonly string[]
   /** Graceful shutdown (idempotent); resolves when everything is closed. */
   shutdown(reason: string): Promise<void>
 }
@@ -89,7 +91,7 @@ export async function startGateway(config: Config, logger: Logger, plugins: read
     })()
     return closing
   }
-  return { proxy, admin, readiness, metrics, listen, adminAddress, shutdown }
+  return { proxy, admin, readiness, metrics, listen, adminAddress, plugins: started.map((s) => s.name), shutdown }
 }
 
 /** SIGTERM/SIGINT start a graceful shutdown and exit 0 when it is done; a second signal exits at once. */

@@ -1,7 +1,7 @@
 // What `check-config` prints on success: a short account of what this config makes the proxy do.
 import { redactUrl } from './redact.js'
 import type { Config, FieldRef } from './types.js'
-import { formatDuration, formatHostPort, formatSize } from './units.js'
+import { formatDuration, formatHostPort, formatSize, isLoopback } from './units.js'
 
 const ref = (f: FieldRef | undefined): string => (f === undefined ? '?' : f.name)
 
@@ -10,7 +10,13 @@ export function explainConfig(c: Config): string {
   out.push(`Clients connect to ${formatHostPort(c.listen)}; calls are forwarded to ${formatHostPort(c.upstream)}.`)
   const dialect = c.transport === 'auto' && c.protocol === 'auto' ? 'detected per connection' : `${c.transport} transport, ${c.protocol} protocol`
   out.push(`Client transport and protocol: ${dialect}.`)
-  out.push(`Admin HTTP on ${formatHostPort(c.admin)} (/metrics, /healthz, /readyz)${c.adminToken === undefined ? '' : ', mutating endpoints need the admin token'}.`)
+  const mutating =
+    c.adminToken !== undefined
+      ? '; mutating endpoints need the admin token'
+      : isLoopback(c.admin.host)
+        ? ''
+        : '; mutating endpoints are disabled (not on loopback and no adminToken)'
+  out.push(`Admin HTTP on ${formatHostPort(c.admin)} (/metrics, /healthz, /readyz)${mutating}.`)
   out.push(
     `Timeouts: connect ${formatDuration(c.timeouts.connectMs)}, request ${formatDuration(c.timeouts.requestMs)}; drain deadline ${formatDuration(c.drain.deadlineMs)}.`,
   )

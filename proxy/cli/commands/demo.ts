@@ -1,7 +1,8 @@
 // `thriftgate demo` (what `npm start` runs): the demo UserService with artificial latency and slow
 // scanning lookups, and thriftgate in front of it with config/demo/thriftgate.yaml (no Redis
 // needed). Prints where to point a client and a one-line command that calls through the proxy.
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CommandModule } from 'yargs'
@@ -47,11 +48,15 @@ export const demoCommand: CommandModule<object, Args> = {
       .option('log-level', { type: 'string', choices: [...LOG_LEVELS], default: 'warn', describe: 'Proxy log level (JSON lines on stdout)' }),
   handler: async (argv) => {
     const upstream = await startDemoUpstream({ seed: argv.users, latencyMs: argv['latency-ms'], scanLatencyMs: argv['scan-latency-ms'] })
+    // The demo's index store lives in a temp dir: a fresh index each run, nothing written into the package.
+    const indexDir = mkdtempSync(join(tmpdir(), 'thriftgate-demo-index-'))
+    process.once('exit', () => rmSync(indexDir, { recursive: true, force: true }))
     const flags: Override[] = [
       { path: ['upstream'], value: `127.0.0.1:${upstream.port}`, origin: 'demo upstream' },
       { path: ['listen'], value: argv.listen, origin: '--listen' },
       { path: ['admin'], value: argv.admin, origin: '--admin' },
       { path: ['log', 'level'], value: argv['log-level'], origin: '--log-level' },
+      { path: ['index', 'path'], value: indexDir, origin: 'demo' },
     ]
     let gateway
     try {
@@ -78,6 +83,7 @@ export const demoCommand: CommandModule<object, Args> = {
         `  thriftgate proxy   ${proxy}  <- point Thrift clients here (framed, binary: the demo service's dialect)`,
         `  admin              ${admin}/metrics  ${admin}/readyz  ${admin}/healthz`,
         `  config             ${relative(process.cwd(), DEMO_CONFIG)}`,
+        `  features           ${gateway.plugins.length > 0 ? gateway.plugins.join(', ') : 'forwarding only'}`,
         '',
         'Make calls through the proxy (in another terminal):',
         '',
