@@ -41,7 +41,7 @@ describe('thriftgate serve', () => {
   test('SIGTERM with calls in flight: readiness fails, every call is answered, exit 0', async () => {
     const gw = await startServe(['--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${upstream.port}`, '--admin', '127.0.0.1:0', '--drain-deadline', '20s'])
     const clients = await Promise.all([0, 1, 2].map(() => connectInteropClient(gw.port, { transport: 'framed', protocol: 'binary' })))
-    const calls = clients.flatMap((c, i) => Array.from({ length: 5 }, (_, j) => c.slow(400, `c${i}-${j}`)))
+    const calls = clients.flatMap((c, i) => Array.from({ length: 5 }, (_, j) => c.slow(1500, `c${i}-${j}`)))
     // Every call has reached the upstream before the signal: they are all in flight.
     await Promise.all(Array.from({ length: 15 }, (_, k) => upstream.calls.waitFor('slow', (args) => args[1] === `c${Math.floor(k / 5)}-${k % 5}`)))
     gw.child.kill('SIGTERM')
