@@ -80,6 +80,9 @@ function launch(port: number, dir: string, extra: readonly string[]): Running {
   }
   proc.stdout?.on('data', keep)
   proc.stderr?.on('data', keep)
+  // A server nobody stopped must not keep the test process alive: the exit hook kills it.
+  proc.unref()
+  for (const s of [proc.stdout, proc.stderr]) (s as unknown as { unref?: () => void } | null)?.unref?.()
   const exited = new Promise<void>((resolve) => {
     proc.once('exit', () => {
       live.delete(proc)
@@ -92,6 +95,12 @@ function launch(port: number, dir: string, extra: readonly string[]): Running {
     })
   })
   return { proc, exited, output }
+}
+
+/** Waits for the process to exit, holding the event loop open meanwhile (the process is unref'd). */
+function waitExit(r: Running): Promise<void> {
+  r.proc.ref()
+  return r.exited
 }
 
 /** Resolves when PING answers PONG; rejects if the process exits first or after timeoutMs. */
@@ -124,7 +133,7 @@ async function startOn(port: number | undefined, dir: string, extra: readonly st
       return { run, port: p }
     } catch (err) {
       run.proc.kill('SIGKILL')
-      await run.exited
+      await waitExit(run)
       if (notInstalled(run)) throw new Error(`redis-server is not on PATH and REDIS_URL is unset: ${HOW_TO_GET_REDIS}`)
       // Another process may take the port between freePort() and redis-server's bind.
       const inUse = run.output.join('').includes('Address already in use')
@@ -144,7 +153,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
     if (run.proc.exitCode !== null || run.proc.signalCode !== null) return
     if (signal !== 'SIGKILL') run.proc.kill('SIGCONT') // a stopped process only acts on SIGTERM once continued
     run.proc.kill(signal)
-    await run.exited
+    await waitExit(run)
   }
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
