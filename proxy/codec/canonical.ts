@@ -1,0 +1,131 @@
+// The canonical bytes of a value: identical for the same logical value whatever protocol the
+// client spoke and whatever order it wrote set elements and map entries in. Cache keys are
+// built on it, so two encodings may share canonical bytes only if every receiver would decode
+// them to the same thing.
+//
+// The form is the binary protocol's encoding (so it is readable with readStruct(..., 'binary')),
+// normalised:
+//  - struct fields sorted by id; a repeated id keeps the last occurrence (receivers keep the last);
+//  - bools as 0/1 (binary readers differ on other bytes; compact carries bools as type codes);
+//  - set elements sorted by their canonical bytes, exact duplicates dropped;
+//  - map entries sorted by their keys' canonical bytes; a repeated key keeps the last entry;
+//  - list order kept;
+//  - an empty container's element/key/value types written as 0 (the compact empty map 0x00 has
+//    no types, and an empty container's type carries no value);
+//  - STRING and BINARY are not distinguished: the wire has one type code (11) for both, so the
+//    bytes are kept exactly, with no UTF-8 validation or normalisation;
+//  - doubles keep their 64 bits: -0.0 and 0.0, or NaNs with different payloads, stay distinct
+//    (at worst a cache miss, never a wrong hit).
+
+import { ByteWriter } from './byte-writer.js'
+import { TType, type CodecLimits, type Protocol } from './types.js'
+import type { TField, TMapEntry, TValue } from './value.js'
+import { readStruct } from './value-codec.js'
+
+interface Range {
+  start: number
+  end: number
+  /** Map entries: where the key ends and the value begins. */
+  keyEnd: number
+  index: number
+}
+
+/** Bytewise order of the keys (set: the whole element), then arrival order. */
+function compareKeys(buf: Buffer, a: Range, b: Range): number {
+  // buf.compare(target, tStart, tEnd, sStart, sEnd) orders the source range (a) against the target (b).
+  return buf.compare(buf, b.start, b.keyEnd, a.start, a.keyEnd)
+}
+
+/** Writes each element into scratch, sorts the byte ranges, and copies them out in order. */
+function writeSorted(w: ByteWriter, items: readonly TValue[] | readonly TMapEntry[], isMap: boolean): void {
+  const scratch = new ByteWriter()
+  const ranges: Range[] = []
+  for (let i = 0; i < items.length; i++) {
+    const start = scratch.length
+    const item = items[i] as TValue | TMapEntry
+    let keyEnd: number
+    if (isMap) {
+      const e = item as TMapEntry
+      canon(scratch, e.key)
+      keyEnd = scratch.length
+      canon(scratch, e.value)
+    } else {
+      canon(scratch, item as TValue)
+      keyEnd = scratch.length
+    }
+    ranges.push({ start, end: scratch.length, keyEnd, index: i })
+  }
+  const buf = scratch.finish()
+  ranges.sort((a, b) => compareKeys(buf, a, b) || a.index - b.index)
+  const kept: Range[] = []
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i] as Range
+    const next = ranges[i + 1]
+    // Equal keys sort by arrival: the last of a run is the one receivers keep.
+    if (next !== undefined && compareKeys(buf, r, next) === 0) continue
+    kept.push(r)
+  }
+  w.i32be(kept.length)
+  for (const r of kept) w.bytes(buf.subarray(r.start, r.end))
+}
+
+function canonFields(w: ByteWriter, fields: readonly TField[]): void {
+  const byId = new Map<number, TField>()
+  for (const f of fields) byId.set(f.id, f)
+  const ids = [...byId.keys()].sort((a, b) => a - b)
+  for (const id of ids) {
+    const f = byId.get(id) as TField
+    w.u8(f.type)
+    w.i16be(id)
+    canon(w, f)
+  }
+  w.u8(TType.STOP)
+}
+
+function canon(w: ByteWriter, v: TValue): void {
+  switch (v.type) {
+    case TType.BOOL:
+      return w.u8(v.value ? 1 : 0)
+    case TType.I8:
+      return w.u8(v.value)
+    case TType.I16:
+      return w.i16be(v.value)
+    case TType.I32:
+      return w.i32be(v.value)
+    case TType.I64:
+      return w.i64be(v.value)
+    case TType.DOUBLE:
+      return w.u64be(v.bits)
+    case TType.UUID:
+      return w.bytes(v.value)
+    case TType.STRING:
+      w.i32be(v.value.length)
+      return w.bytes(v.value)
+    case TType.STRUCT:
+      return canonFields(w, v.value)
+    case TType.LIST:
+      w.u8(v.value.length === 0 ? 0 : v.elemType)
+      w.i32be(v.value.length)
+      for (const e of v.value) canon(w, e)
+      return
+    case TType.SET:
+      w.u8(v.value.length === 0 ? 0 : v.elemType)
+      return writeSorted(w, v.value, false)
+    case TType.MAP:
+      w.u8(v.value.length === 0 ? 0 : v.keyType)
+      w.u8(v.value.length === 0 ? 0 : v.valueType)
+      return writeSorted(w, v.value, true)
+  }
+}
+
+/** Canonical bytes of a value (for a struct: its fields and the STOP byte). */
+export function canonicalValue(v: TValue): Buffer {
+  const w = new ByteWriter()
+  canon(w, v)
+  return w.finish()
+}
+
+/** Canonical bytes of the struct at `structOffset` (e.g. a call's argument struct). */
+export function canonicalStruct(buf: Buffer, structOffset: number, protocol: Protocol, limits?: Partial<CodecLimits>): Buffer {
+  return canonicalValue(readStruct(buf, structOffset, protocol, limits).value)
+}

@@ -1,0 +1,20 @@
+// Re-encodes a struct from one protocol to the other (e.g. a cached result stored as binary,
+// answered to a compact client). Values go through the value model, so doubles keep their bits.
+// What cannot survive, by the protocols' own definitions: a binary bool byte other than 0/1
+// becomes 1, and a binary empty map's key/value types are lost in compact (its 0x00 has none).
+
+import { skipStruct } from './walker.js'
+import type { CodecLimits, Protocol } from './types.js'
+import { readStruct, writeStruct } from './value-codec.js'
+
+/** The struct at `offset` in protocol `to`; the same bytes (a view) when `from === to`. */
+export function transcodeStruct(
+  buf: Buffer,
+  offset: number,
+  from: Protocol,
+  to: Protocol,
+  limits?: Partial<CodecLimits>,
+): Buffer {
+  if (from === to) return buf.subarray(offset, skipStruct(buf, offset, from, limits?.maxDepth))
+  return writeStruct(readStruct(buf, offset, from, limits).value, to)
+}

@@ -1,0 +1,79 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { canonicalStruct, canonicalValue } from '../../proxy/codec/canonical.js'
+import { readStruct, writeStruct } from '../../proxy/codec/value-codec.js'
+import { TType } from '../../proxy/codec/types.js'
+import { tv, type TStructValue } from '../../proxy/codec/value.js'
+import { arbStruct, prng, shuffled } from './arbitraries.js'
+import { hex } from './hex.js'
+
+describe('canonical form: golden', () => {
+  test('fields sorted by id, set elements and map entries sorted by canonical bytes', () => {
+    const s = tv.struct([
+      tv.field(3, tv.set(TType.I32, [tv.i32(2), tv.i32(-1), tv.i32(2)])),
+      tv.field(1, tv.map(TType.STRING, TType.BOOL, [
+        { key: tv.string('b'), value: tv.bool(true) },
+        { key: tv.string('a'), value: tv.bool(false) },
+      ])),
+    ])
+    const c = hex(`
+      0d 0001 0b 02 00000002  00000001 61 00  00000001 62 01
+      0e 0003 08 00000002 00000002 ffffffff
+      00`)
+    assert.deepEqual(canonicalValue(s), c)
+    // The canonical form is itself binary protocol.
+    assert.deepEqual(canonicalValue(readStruct(c, 0, 'binary').value), c)
+  })
+  test('repeated field ids and map keys keep the last; empty containers have no types', () => {
+    const s = tv.struct([
+      tv.field(1, tv.i8(1)),
+      tv.field(2, tv.map(TType.I8, TType.I8, [
+        { key: tv.i8(1), value: tv.i8(1) },
+        { key: tv.i8(1), value: tv.i8(2) },
+      ])),
+      tv.field(1, tv.i8(9)),
+      tv.field(3, tv.list(TType.I32, [])),
+      tv.field(4, tv.map(TType.I32, TType.STRING, [])),
+    ])
+    assert.deepEqual(canonicalValue(s), hex('03 0001 09  0d 0002 03 03 00000001 01 02  0f 0003 00 00000000  0d 0004 00 00 00000000  00'))
+  })
+  test('bool normalises across protocols: a compact bool field and a binary bool byte 7', () => {
+    assert.deepEqual(canonicalStruct(hex('02 0001 07 00'), 0, 'binary'), canonicalStruct(hex('11 00'), 0, 'compact'))
+  })
+  test('-0.0 and 0.0 stay distinct (a cache miss at worst, never a wrong hit)', () => {
+    assert.notDeepEqual(canonicalValue(tv.double(-0)), canonicalValue(tv.double(0)))
+  })
+})
+
+describe('canonical form: properties', () => {
+  test('canonical(binary encoding) == canonical(compact encoding)', () => {
+    fc.assert(
+      fc.property(arbStruct(3), (s) => {
+        const fromBinary = canonicalStruct(writeStruct(s, 'binary'), 0, 'binary')
+        const fromCompact = canonicalStruct(writeStruct(s, 'compact'), 0, 'compact')
+        assert.deepEqual(fromBinary, fromCompact)
+        assert.deepEqual(fromBinary, canonicalValue(s))
+      }),
+      { numRuns: 200 },
+    )
+  })
+  test('reordered fields, sets and maps give the same canonical bytes, in either protocol', () => {
+    fc.assert(
+      fc.property(arbStruct(3), fc.integer(), fc.constantFrom('binary' as const, 'compact' as const), (s, seed, p) => {
+        const other = shuffled(s, prng(seed)) as TStructValue
+        assert.deepEqual(canonicalStruct(writeStruct(other, p), 0, p), canonicalValue(s))
+      }),
+      { numRuns: 200 },
+    )
+  })
+  test('canonical form is a fixed point', () => {
+    fc.assert(
+      fc.property(arbStruct(3), (s) => {
+        const c = canonicalValue(s)
+        assert.deepEqual(canonicalStruct(c, 0, 'binary'), c)
+      }),
+      { numRuns: 100 },
+    )
+  })
+})
