@@ -7,6 +7,9 @@ import { fieldByName, type IdlField, type IdlMethod, type IdlModel, type IdlServ
 import type { FieldRef } from './types.js'
 
 export class IdlResolver {
+  /** Paths already told that names need the IDL: once per path is enough. */
+  private readonly needIdl = new Set<string>()
+
   constructor(
     readonly model: IdlModel | undefined,
     private readonly problems: ConfigProblem[],
@@ -38,9 +41,12 @@ export class IdlResolver {
   }
 
   /** Resolves a field name among `fields`; without the IDL, records that the IDL is needed. */
-  field(path: string, fields: readonly IdlField[] | undefined, name: string, what: string): FieldRef {
+  field(path: string, fields: readonly IdlField[] | undefined, name: string, what: string, idsHint = false): FieldRef {
     if (this.model === undefined) {
-      this.problem(path, `"${name}" names a ${what}: field names need the IDL (add an "idl:" list of .thrift files)`)
+      if (!this.needIdl.has(path)) {
+        this.needIdl.add(path)
+        this.problem(path, `"${name}" (${what}) is a name: argument and field names need the IDL (add an "idl:" list of .thrift files)${idsHint ? ', or use field ids like getUser(1: 1.1)' : ''}`)
+      }
       return { name, id: undefined }
     }
     if (fields === undefined) return { name, id: undefined }

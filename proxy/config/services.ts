@@ -45,7 +45,7 @@ function resolvePath(r: IdlResolver, path: string, write: IdlMethod | undefined,
       fields = f !== undefined && i + 1 < source.length ? r.structFields(path, f) : undefined
       continue
     }
-    const ref = r.field(path, fields, seg.name, i === 0 ? `argument of ${write?.name ?? 'the write'}` : 'field')
+    const ref = r.field(path, fields, seg.name, i === 0 ? `argument of ${write?.name ?? 'the write'}` : 'field', true)
     out.push({ name: seg.name, id: ref.id })
     const f = fields === undefined ? undefined : fieldByName(fields, seg.name)
     fields = i + 1 < source.length ? r.structFields(path, f) : undefined
@@ -71,7 +71,7 @@ function normaliseWrite(r: IdlResolver, path: string, svc: IdlService | undefine
       const param: PathSegment =
         b.param.name === undefined
           ? { name: read?.args.find((a) => a.id === b.param.id)?.name, id: b.param.id }
-          : { name: b.param.name, id: r.field(at, read?.args, b.param.name, `argument of ${expr.method}`).id }
+          : { name: b.param.name, id: r.field(at, read?.args, b.param.name, `argument of ${expr.method}`, true).id }
       return { param, source: resolvePath(r, at, write, b.source) }
     })
     for (const b of bindings) {
