@@ -12,6 +12,7 @@ import {
   rawConnect,
   startInteropServer,
   startRawServer,
+  connectInteropClient,
   testGen,
   thriftLib,
   i64,
@@ -184,6 +185,21 @@ describe('library quirks the peers work around (pins)', () => {
     assert.equal(got.readUInt32BE(0), 0x80010001)
     conn.destroy()
     await srv.close()
+  })
+
+  test('doubles through library handlers: -0.0 comes back +0.0, a NaN payload comes back canonical', async () => {
+    const d = { transport: 'framed', protocol: 'binary' } as const
+    const server = await startInteropServer(d)
+    const c = await connectInteropClient(server.port, d)
+    try {
+      assert.equal(Object.is(await c.echoDouble(-0), 0), true)
+      const out = Buffer.alloc(8)
+      out.writeDoubleBE(await c.echoDouble(hex('7ff8000000000123').readDoubleBE(0)))
+      assert.deepEqual(out, hex('7ff8000000000000'))
+    } finally {
+      await c.close()
+      await server.close()
+    }
   })
 
   test('application exceptions from library servers carry no type field (written from .code)', async () => {
