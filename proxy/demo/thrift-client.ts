@@ -15,6 +15,8 @@ export interface ClientOptions {
   /** Wrap calls in TMultiplexedProtocol ("Service:method"). */
   multiplexed?: boolean
   connectTimeoutMs?: number
+  /** THeader info headers sent with every call (header transport only); keys keep their case. */
+  headers?: Record<string, string>
 }
 
 type Callback = (err: unknown, result?: unknown) => void
@@ -24,6 +26,7 @@ interface HeaderWritingTransport {
   writeHeaders(): void
   setSeqId(id: number): void
   setProtocolId(id: number): void
+  setWriteHeader(key: string, value: string): void
   _seqid?: number | null
 }
 
@@ -59,7 +62,10 @@ export async function connectThrift(port: number, services: Record<string, unkno
   const mux = opts.multiplexed === true ? new lib.Multiplexer() : undefined
   for (const name of names) {
     const c = (mux !== undefined ? mux.createClient(name, services[name], connection) : lib.createClient(services[name], connection)) as RawClient
-    if (opts.transport === 'header') writeHeadersOnFlush(c.output, HEADER_PROTOCOL_ID[opts.protocol])
+    if (opts.transport === 'header') {
+      writeHeadersOnFlush(c.output, HEADER_PROTOCOL_ID[opts.protocol])
+      for (const [k, v] of Object.entries(opts.headers ?? {})) c.output.setWriteHeader(k, v)
+    }
     raw[name] = c
   }
 
@@ -109,7 +115,11 @@ export async function connectThrift(port: number, services: Record<string, unkno
       })
     },
     close() {
-      if (!isClosed) connection.end()
+      if (!isClosed) {
+        connection.end()
+        // A peer that never finishes its side (a stuck proxy under test) must not hang close().
+        setTimeout(() => connection.destroy(), 1000).unref()
+      }
       return closed
     },
   }

@@ -52,6 +52,7 @@ interface HeaderCapableTransport {
   readCursor: number
   writeCursor: number
   setProtocolId(id: number): void
+  getReadHeaders(): Record<string, string>
 }
 
 const require = createRequire(import.meta.url)
@@ -95,6 +96,8 @@ export interface ListenOptions {
   maxFrameSize?: number
   /** Called with errors the library reports for one connection (bad input); the server keeps running. */
   onError?: (err: unknown) => void
+  /** Header transport: the info headers of each frame, right after the processor has read it. */
+  onHeaderFrame?: (headers: Record<string, string>) => void
 }
 
 /** Starts serving `processor` (a generated Processor or a MultiplexedProcessor). */
@@ -102,7 +105,7 @@ export async function listenThrift(processor: { process(i: unknown, o: unknown):
   const onError = opts.onError ?? (() => {})
   const server =
     opts.transport === 'header'
-      ? net.createServer((s) => serveHeaderConnection(s, processor, opts.maxFrameSize ?? 16_384_000, onError))
+      ? net.createServer((s) => serveHeaderConnection(s, processor, opts.maxFrameSize ?? 16_384_000, onError, opts.onHeaderFrame))
       : thriftLib().createMultiplexServer(processor, libraryStack(opts.transport, opts.protocol))
   server.on('error', onError)
   const sockets = new Set<net.Socket>()
@@ -138,6 +141,7 @@ function serveHeaderConnection(
   processor: { process(i: unknown, o: unknown): void },
   maxFrameSize: number,
   onError: (err: unknown) => void,
+  onHeaderFrame: ((headers: Record<string, string>) => void) | undefined,
 ): void {
   const t = thriftLib()
   socket.setNoDelay(true)
@@ -172,6 +176,7 @@ function serveHeaderConnection(
       try {
         // Input and output share the transport: the reply mirrors the request's header (protocol id, seqid).
         processor.process(proto, proto)
+        onHeaderFrame?.(trans.getReadHeaders())
       } catch (err) {
         onError(err)
         socket.destroy()

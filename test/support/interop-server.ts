@@ -128,6 +128,8 @@ export interface RecordedCall {
   readonly service: 'Interop' | 'Second'
   readonly method: string
   readonly args: readonly unknown[]
+  /** Header transport: the THeader info headers that came with the call (keys as sent). */
+  headers?: Record<string, string>
 }
 
 /** What a server received, in arrival order (oneway calls included). */
@@ -135,8 +137,12 @@ export class CallLog {
   readonly all: RecordedCall[] = []
   private waiters: { match: (c: RecordedCall) => boolean; resolve: (c: RecordedCall) => void }[] = []
 
+  /** Calls recorded since the last attachHeaders (the current frame's). */
+  private sinceFrame: RecordedCall[] = []
+
   record(c: RecordedCall): void {
     this.all.push(c)
+    this.sinceFrame.push(c)
     this.waiters = this.waiters.filter((w) => {
       if (!w.match(c)) return true
       w.resolve(c)
@@ -157,8 +163,18 @@ export class CallLog {
     return withTimeout(p, timeoutMs, `waiting for a ${method} call`)
   }
 
+  /**
+   * Header servers: the processor records a call while it reads the call's frame, synchronously,
+   * so the calls recorded since the previous frame came with these headers.
+   */
+  attachHeaders(h: Record<string, string>): void {
+    for (const c of this.sinceFrame) c.headers = { ...h }
+    this.sinceFrame = []
+  }
+
   clear(): void {
     this.all.length = 0
+    this.sinceFrame = []
   }
 }
 
@@ -202,7 +218,8 @@ export async function startInteropServer(opts: InteropServerOptions): Promise<In
     mux.registerProcessor('Second', second)
     processor = mux as unknown as typeof processor
   }
-  const listener = await listenThrift(processor, { transport: opts.transport, protocol: opts.protocol, onError: (e) => errors.push(e) })
+  const onHeaderFrame = (h: Record<string, string>): void => calls.attachHeaders(h)
+  const listener = await listenThrift(processor, { transport: opts.transport, protocol: opts.protocol, onError: (e) => errors.push(e), onHeaderFrame })
   return { port: listener.port, calls, errors, close: () => listener.close() }
 }
 

@@ -15,6 +15,8 @@ export type InteropClient = { [K in keyof InteropHandler]: Promised<InteropHandl
 
 export interface ConnectOptions extends PeerDialect {
   host?: string
+  /** THeader info headers sent with every call (header transport only). */
+  headers?: Record<string, string>
 }
 
 export async function connectInteropClient(port: number, opts: ConnectOptions): Promise<InteropClient> {

@@ -165,3 +165,32 @@ for (const d of ALL_DIALECTS) {
     })
   })
 }
+
+describe('thrift peers: connection edge cases', () => {
+  test('connecting to a port nobody listens on rejects', async () => {
+    const server = await startInteropServer({ transport: 'framed', protocol: 'binary' })
+    const port = server.port
+    await server.close()
+    await assert.rejects(connectInteropClient(port, { transport: 'framed', protocol: 'binary' }), /could not connect/)
+  })
+
+  test('header clients send info headers (case kept) and header servers record them per call', async () => {
+    for (const protocol of ['binary', 'compact'] as const) {
+      const d = { transport: 'header', protocol, multiplexed: true } as const
+      const server = await startInteropServer(d)
+      const a = await connectInteropClient(server.port, { ...d, headers: { 'X-Trace-Id': 'abc', lower: 'v' } })
+      const b = await connectInteropClient(server.port, d)
+      try {
+        await Promise.all([a.add(1, 2), b.add(3, 4), a.slow(1, 'x')])
+        const byArgs = (x: number) => server.calls.all.find((c) => c.method === 'add' && c.args[0] === x)
+        assert.deepEqual(byArgs(1)?.headers, { 'X-Trace-Id': 'abc', lower: 'v' })
+        assert.deepEqual(byArgs(3)?.headers, {})
+        assert.deepEqual(server.calls.all.find((c) => c.method === 'slow')?.headers, { 'X-Trace-Id': 'abc', lower: 'v' })
+      } finally {
+        await a.close()
+        await b.close()
+        await server.close()
+      }
+    }
+  })
+})
