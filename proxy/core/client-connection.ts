@@ -50,7 +50,6 @@ export class ClientConnection implements UpstreamListener {
   private readonly replies = new ReplyQueue()
   private state: 'open' | 'closing' | 'closed' = 'open'
   private draining = false
-  private inputEnded = false
   private upstreamReadPaused = false
   private sawDialect = false
   private closeReason = 'client'
@@ -300,9 +299,9 @@ export class ClientConnection implements UpstreamListener {
     }
   }
 
+  /** The client closed its side; Node ends ours (allowHalfOpen false) and 'close' tears down. */
   private readonly onClientEnd = (): void => {
-    this.inputEnded = true
-    if (this.isIdle()) this.closeGracefully(this.state === 'open' ? 'client' : this.closeReason)
+    if (this.state === 'open') this.closeReason = 'client'
   }
 
   private readonly onIdle = (): void => {
@@ -339,11 +338,11 @@ export class ClientConnection implements UpstreamListener {
     this.lingerTimer.unref()
   }
 
-  /** After a call ends: let parked calls in, and finish a drain or a half-closed client. */
+  /** After a call ends: let parked calls in, and finish a drain. */
   private afterCallDone(): void {
     if (this.state !== 'open') return
     this.unpark()
-    if ((this.draining || this.inputEnded) && this.isIdle()) this.closeGracefully(this.draining ? 'drain' : 'client')
+    if (this.draining && this.isIdle()) this.closeGracefully('drain')
   }
 
   private unpark(): void {

@@ -59,8 +59,9 @@ export class ThriftProxy implements ConnectionHost {
       backoff: new Backoff(o.backoff),
     }
     this.pool = new UpstreamPool({ target: this.target, size: o.pool.size, maxQueue: o.pool.maxQueue, requestTimeoutMs: o.requestTimeoutMs })
-    // allowHalfOpen: a client that shuts down its sending side still gets the replies to calls it sent.
-    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (s) => this.accept(s))
+    // No half-open client connections: a Thrift client's FIN means it is gone (no Thrift client shuts
+    // down only its sending side and waits for replies), so its upstream is released at once.
+    this.server = net.createServer({ allowHalfOpen: false, noDelay: true }, (s) => this.accept(s))
   }
 
   /** Adds a CallHandler (cache, index); applies to calls that arrive from now on. */
