@@ -1,6 +1,8 @@
 // The redis helpers themselves: a private server's lifecycle, the shared URL, a small cluster.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import net from 'node:net'
 import { Cluster, Redis } from 'ioredis'
 import { sharedRedisUrl, startRedis, startRedisCluster, HOW_TO_GET_REDIS } from './redis.js'
 import { redisCommand } from './redis-command.js'
@@ -61,6 +63,17 @@ describe('startRedis', () => {
     assert.equal(alive(pid), false)
   })
 
+  test('a port that is taken fails clearly (after retries)', async () => {
+    const blocker = net.createServer()
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r))
+    const port = (blocker.address() as net.AddressInfo).port
+    try {
+      await assert.rejects(startRedis({ port }), /Address already in use|exited during startup/)
+    } finally {
+      blocker.close()
+    }
+  })
+
   test('two private servers get different ports', async () => {
     const [a, b] = await Promise.all([startRedis(), startRedis()])
     assert.notEqual(a.port, b.port)
@@ -77,9 +90,26 @@ describe('sharedRedisUrl', () => {
     c.disconnect()
   })
 
-  test('the missing-redis message says how to get one', () => {
-    assert.match(HOW_TO_GET_REDIS, /apt-get install redis-server/)
-    assert.match(HOW_TO_GET_REDIS, /REDIS_URL=redis:\/\/host:port/)
+  test('without redis-server on PATH and no REDIS_URL it throws saying how to get one', () => {
+    const script = "import('./test/support/redis.ts').then((m) => m.sharedRedisUrl()).then(() => process.exit(0), (e) => { console.log(e.message); process.exit(3) })"
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      env: { ...process.env, PATH: '/nonexistent', REDIS_URL: '' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    assert.equal(r.status, 3, r.stderr)
+    assert.match(r.stdout, /redis-server is not on PATH/)
+    assert.ok(r.stdout.includes(HOW_TO_GET_REDIS))
+    assert.equal(HOW_TO_GET_REDIS, 'apt-get install redis-server, or set REDIS_URL=redis://host:port')
+  })
+
+  test('REDIS_URL wins when set', async () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./test/support/redis.ts').then((m) => m.sharedRedisUrl()).then((u) => console.log(u))"], {
+      env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    assert.equal(r.stdout.trim(), 'redis://127.0.0.1:1')
   })
 })
 

@@ -137,7 +137,8 @@ async function startOn(port: number | undefined, dir: string, extra: readonly st
       if (notInstalled(run)) throw new Error(`redis-server is not on PATH and REDIS_URL is unset: ${HOW_TO_GET_REDIS}`)
       // Another process may take the port between freePort() and redis-server's bind.
       const inUse = run.output.join('').includes('Address already in use')
-      if (!inUse || attempt >= 5) throw err
+      // A given port (restart) will not become free by picking again: give up sooner.
+      if (!inUse || attempt >= (port === undefined ? 5 : 1)) throw err
       await sleep(50 * (attempt + 1))
     }
   }
