@@ -14,6 +14,7 @@ export {
 } from './thrift-server.js'
 export { connectThrift, ThriftClientClosedError, type ClientOptions, type ThriftClient } from './thrift-client.js'
 export {
+  demoGen,
   startDemoUpstream,
   USER_SERVICE_METHODS,
   type DemoTransport,

@@ -45,14 +45,14 @@ export interface DemoUpstream {
   close(): Promise<void>
 }
 
-interface Gen {
+export interface Gen {
   UserService: { Processor: new (handler: unknown) => { process(i: unknown, o: unknown): void } }
   types: { User: new (a: object) => object; UserPage: new (a: object) => object; NotFound: new (a: object) => Error }
 }
 let gen: Gen | undefined
 
 /** The generated code: ./gen next to the source, or proxy/demo/gen from the compiled dist/demo/. */
-function demoGen(): Gen {
+export function demoGen(): Gen {
   if (gen !== undefined) return gen
   const here = dirname(fileURLToPath(import.meta.url))
   const dir = [join(here, 'gen'), join(here, '..', '..', 'proxy', 'demo', 'gen')].find((d) => existsSync(join(d, 'UserService.js')))
