@@ -155,15 +155,16 @@ function serveHeaderConnection(
     pending.push(chunk)
     pendingLength += chunk.length
     while (pendingLength >= 4) {
-      const head = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingLength)
-      pending = [head]
-      const frameLength = head.readUInt32BE(0)
+      // Join chunks only to read a split length, then once per complete frame (not per chunk).
+      if ((pending[0] as Buffer).length < 4) pending = [Buffer.concat(pending, pendingLength)]
+      const frameLength = (pending[0] as Buffer).readUInt32BE(0)
       if (frameLength > maxFrameSize) {
         onError(new Error(`THeader frame of ${frameLength} bytes exceeds ${maxFrameSize}`))
         socket.destroy()
         return
       }
       if (pendingLength < 4 + frameLength) return
+      const head = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingLength)
       const frame = head.subarray(0, 4 + frameLength)
       const rest = head.subarray(4 + frameLength)
       pending = rest.length > 0 ? [rest] : []

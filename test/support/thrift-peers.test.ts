@@ -167,6 +167,24 @@ for (const d of ALL_DIALECTS) {
 }
 
 describe('thrift peers: connection edge cases', () => {
+  test('large messages (2 MiB binary, arriving in many TCP chunks) in every transport', async () => {
+    const big = Buffer.alloc(2 * 1024 * 1024)
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff
+    for (const transport of ['framed', 'buffered', 'header'] as const) {
+      const d = { transport, protocol: 'compact' } as const
+      const server = await startInteropServer(d)
+      const c = await connectInteropClient(server.port, d)
+      try {
+        const [a, b] = await Promise.all([c.echoBinary(big), c.add(1, 2)])
+        assert.ok(a.equals(big), transport)
+        assert.equal(b, 3)
+      } finally {
+        await c.close()
+        await server.close()
+      }
+    }
+  })
+
   test('connecting to a port nobody listens on rejects', async () => {
     const server = await startInteropServer({ transport: 'framed', protocol: 'binary' })
     const port = server.port
