@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ThriftCache, cacheSetupFromConfig, type CacheSetup } from '../../proxy/cache/index.js'
 import { loadConfig } from '../../proxy/config/index.js'
-import { ThriftProxy } from '../../proxy/core/index.js'
+import { ThriftProxy, type CallHandler } from '../../proxy/core/index.js'
 import { connectUserClient, startUserServer, type DemoUpstream, type PeerDialect, type UserClient } from '../support/thrift-peers.js'
 import { tempDir } from '../support/tmp.js'
 
@@ -29,6 +29,8 @@ export interface StackOptions {
   /** YAML of the `services:` section. */
   readonly services?: string
   readonly tune?: (s: CacheSetup) => CacheSetup
+  /** Handlers registered before the cache's (their onReply runs first: a gate can hold a fill). */
+  readonly before?: readonly CallHandler[]
 }
 
 export interface Stack {
@@ -54,6 +56,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   let setup = cacheSetupFromConfig(cfg, (m) => proxy.pool.call(m, { timeoutMs: 1_000 }))
   if (o.tune !== undefined) setup = o.tune(setup)
   const cache = await ThriftCache.create(setup)
+  for (const h of o.before ?? []) proxy.use(h)
   proxy.use(cache.handler)
   const { port } = await proxy.start()
   const clients: UserClient[] = []
