@@ -196,6 +196,16 @@ export class IndexReplicator {
     }
   }
 
+  /**
+   * Tells every sidecar (this one included) that `entity` changed in a way the stream does not
+   * carry (a write with an unknown outcome): all drop authority for it. Never throws: if Redis is
+   * away the reset is sent when it is back.
+   */
+  async reset(entity: string): Promise<void> {
+    this.pendingResets.add(entity)
+    await this.flushResets().catch(() => undefined)
+  }
+
   private async flushResets(): Promise<void> {
     for (const entity of [...this.pendingResets]) {
       await this.pub.call('XADD', this.opts.stream, 'MAXLEN', '~', String(this.opts.maxLen ?? 1_000_000), '*', 'r', entity)

@@ -331,6 +331,37 @@ export class IndexStore {
     }
   }
 
+  /**
+   * For each distinct value in [lo, hi] (inclusive), its first `perValue` entries in primary-key
+   * order: enough to produce the first `perValue` of the whole range in primary-key order without
+   * reading every entry of a wide range. Stops (returns undefined) past `maxValues` distinct values.
+   */
+  async headsPerValue(entity: string, index: string, lo: Buffer, hi: Buffer, perValue: number, maxValues: number): Promise<IndexEntry[] | undefined> {
+    this.checkOpen()
+    const rt = this.entity(entity)
+    const i = rt.spec.indexes.findIndex((x) => x.name === index)
+    const type = rt.spec.indexes[i]?.type
+    if (type === undefined) throw new IndexError(IndexErrorCode.CONFIG, `entity ${entity} has no index ${index}`)
+    const prefix = rt.indexPrefixes[i]!
+    const upper = prefixEnd(Buffer.concat([prefix, hi]))!
+    let cur: Buffer = Buffer.concat([prefix, lo])
+    const out: IndexEntry[] = []
+    for (let values = 0; Buffer.compare(cur, upper) < 0; values++) {
+      if (values >= maxValues) return undefined
+      let first: Buffer | undefined
+      for await (const e of this.db.iterator({ gte: cur, lt: upper, limit: 1 }, { values: false })) first = e.key
+      if (first === undefined) break
+      const end = new KeyReader(first, prefix.length).skip(type)
+      const valuePrefix = first.subarray(0, end)
+      const next = prefixEnd(valuePrefix)!
+      for await (const e of this.db.iterator({ gte: valuePrefix, lt: next, limit: perValue }, { values: false })) {
+        out.push({ value: e.key.subarray(prefix.length, end), pk: e.key.subarray(end) })
+      }
+      cur = next
+    }
+    return out
+  }
+
   /** Every reverse record of an entity in primary-key order (for verify/stats sampling). */
   async *records(entity: string, opts: { limit?: number; after?: Buffer } = {}): AsyncGenerator<{ pk: Buffer; record: ReverseRecord }> {
     this.checkOpen()

@@ -1,0 +1,138 @@
+// Answering lookups from the index. Point lookups (unique index, one entity) are always correct,
+// even with a stale or partial index: index → primary key → the entity through the cache or the
+// upstream's own `get` → the entity must still hold the looked-up value → reply; anything else
+// forwards the original call. Range and non-unique lookups are answered only while the index is
+// authoritative for the entity (backfilled and maintained since), in the order the lookup names.
+// Replies are the result struct {0: value} in the client's protocol, with the call's bare name and
+// seqid (thrift-rpc.md), so the client cannot tell them from the upstream's.
+
+import { TType, extractField, replyFor, tv, writeStruct, type Message, type TStructValue, type TValue } from '../codec/index.js'
+import { replyResult, resultBytes } from './calls.js'
+import type { EntityModel, LookupModel } from './entity-model.js'
+import { FallbackReason } from './metrics.js'
+import type { IndexEntry } from './store.js'
+import type { Maintenance } from './maintenance.js'
+import type { IndexRuntime } from './runtime.js'
+import { decodeValue, encodeValue, entityKeys } from './values.js'
+
+/** Forward, counting why. */
+function fallback(rt: IndexRuntime, reason: FallbackReason): undefined {
+  rt.metrics.fallbacks[reason]++
+  return undefined
+}
+
+export async function answerPoint(rt: IndexRuntime, maint: Maintenance, model: EntityModel, lookup: LookupModel, m: Message): Promise<Buffer[] | undefined> {
+  const arg = extractField(m.payload, m.bodyOffset, m.dialect.protocol, [lookup.argId!])
+  const want = arg === undefined ? undefined : encodeValue(lookup.index.type, arg)
+  if (want === undefined) return fallback(rt, FallbackReason.bad_args)
+  const pks = await rt.store.lookupEq(model.name, lookup.index.name, want, 2)
+  if (pks.length === 0) return fallback(rt, FallbackReason.miss)
+  if (pks.length > 1) return fallback(rt, FallbackReason.doubt)
+  const asOf = rt.store.clock.current
+  const reply = await rt.fetcher.get(model, decodeValue(model.keyType, pks[0]!), m.dialect, m.service).catch(() => undefined)
+  if (reply === undefined) return fallback(rt, FallbackReason.fetch_failed)
+  const r = replyResult(reply)
+  if (r.kind !== 'success' || r.value?.type !== TType.STRUCT) return fallback(rt, FallbackReason.fetch_failed)
+  const k = entityKeys(model, r.value)
+  if (k === undefined || !k.pk.equals(pks[0]!) || !(k.values[lookup.index.position]?.equals(want) ?? false)) {
+    // Stale entry: the entity changed behind the proxy's back. Learn what it is now.
+    rt.metrics.verifyFailures++
+    await maint.learn(model, [r.value], asOf)
+    return fallback(rt, FallbackReason.mismatch)
+  }
+  rt.metrics.hits.point++
+  // The get's result struct is {0: Entity}: byte for byte the lookup's result for the same entity.
+  return replyFor(m, resultBytes(reply), reply.dialect.protocol)
+}
+
+function intArg(v: TValue | undefined): number | undefined {
+  if (v === undefined) return undefined
+  if (v.type === TType.I8 || v.type === TType.I16 || v.type === TType.I32) return v.value
+  if (v.type === TType.I64) return Number(v.value)
+  return undefined
+}
+
+export async function answerRange(rt: IndexRuntime, maint: Maintenance, model: EntityModel, lookup: LookupModel, m: Message): Promise<Buffer[] | undefined> {
+  if (!rt.store.state(model.name).authoritative) return fallback(rt, FallbackReason.not_authoritative)
+  const read = (id: number): TValue | undefined => extractField(m.payload, m.bodyOffset, m.dialect.protocol, [id])
+  const type = lookup.index.type
+  let lo: Buffer | undefined
+  let hi: Buffer | undefined
+  if (lookup.range !== undefined) {
+    const a = read(lookup.range[0])
+    const b = read(lookup.range[1])
+    lo = a === undefined ? undefined : encodeValue(type, a)
+    hi = b === undefined ? undefined : encodeValue(type, b)
+  } else {
+    const v = read(lookup.argId!)
+    lo = hi = v === undefined ? undefined : encodeValue(type, v)
+  }
+  if (lo === undefined || hi === undefined) return fallback(rt, FallbackReason.bad_args)
+  let limit: number | undefined
+  if (lookup.limitId !== undefined) {
+    const raw = read(lookup.limitId)
+    limit = intArg(raw)
+    if (raw !== undefined && limit === undefined) return fallback(rt, FallbackReason.bad_args)
+    // As the demo documents: a limit of 0 or less (or none) means no limit.
+    if (limit !== undefined && limit <= 0) limit = undefined
+  }
+  const entries = Buffer.compare(lo, hi) > 0 ? [] : await selectEntries(rt, model, lookup, lo, hi, limit)
+  if (entries === undefined) return fallback(rt, FallbackReason.too_large)
+
+  const asOf = rt.store.clock.current
+  const entities = await fetchAll(rt, model, entries, m)
+  if (entities === undefined) return fallback(rt, FallbackReason.fetch_failed)
+  const stale: TStructValue[] = []
+  entities.forEach((e, i) => {
+    const k = entityKeys(model, e)
+    const entry = entries[i]!
+    if (k === undefined || !k.pk.equals(entry.pk) || !(k.values[lookup.index.position]?.equals(entry.value) ?? false)) stale.push(e)
+  })
+  if (stale.length > 0) {
+    rt.metrics.verifyFailures += stale.length
+    await maint.learn(model, stale, asOf)
+    return fallback(rt, FallbackReason.mismatch)
+  }
+  rt.metrics.hits.range++
+  const result = tv.struct([tv.field(0, tv.list(TType.STRUCT, entities))])
+  return replyFor(m, writeStruct(result, m.dialect.protocol), m.dialect.protocol)
+}
+
+/** The entries of [lo, hi] in the lookup's order, at most `limit`; undefined when too many to read. */
+async function selectEntries(rt: IndexRuntime, model: EntityModel, lookup: LookupModel, lo: Buffer, hi: Buffer, limit: number | undefined): Promise<IndexEntry[] | undefined> {
+  const max = rt.limits.maxRangeScan
+  if (lookup.order === 'key' && limit !== undefined && limit <= max) {
+    // Primary-key order with a limit: the first `limit` keys of each value are enough.
+    const heads = await rt.store.headsPerValue(model.name, lookup.index.name, lo, hi, limit, Math.max(1, Math.floor(max / limit)))
+    if (heads !== undefined) return heads.sort((a, b) => Buffer.compare(a.pk, b.pk)).slice(0, limit)
+  }
+  const out: IndexEntry[] = []
+  const stopAt = lookup.order === 'index' && limit !== undefined ? limit : max + 1
+  for await (const e of rt.store.scan(model.name, lookup.index.name, { value: lo, inclusive: true }, { value: hi, inclusive: true }, { limit: stopAt })) {
+    out.push({ value: Buffer.from(e.value), pk: Buffer.from(e.pk) })
+  }
+  if (out.length > max) return undefined
+  if (lookup.order === 'key') out.sort((a, b) => Buffer.compare(a.pk, b.pk))
+  return limit === undefined ? out : out.slice(0, limit)
+}
+
+/** The entities of `entries` (same order), fetched with bounded concurrency; undefined if any fails. */
+async function fetchAll(rt: IndexRuntime, model: EntityModel, entries: readonly IndexEntry[], m: Message): Promise<TStructValue[] | undefined> {
+  const out: TStructValue[] = new Array(entries.length)
+  let next = 0
+  let failed = false
+  const worker = async (): Promise<void> => {
+    while (!failed && next < entries.length) {
+      const i = next++
+      const reply = await rt.fetcher.get(model, decodeValue(model.keyType, entries[i]!.pk), m.dialect, m.service).catch(() => undefined)
+      const r = reply === undefined ? undefined : replyResult(reply)
+      if (r?.kind !== 'success' || r.value?.type !== TType.STRUCT) {
+        failed = true
+        return
+      }
+      out[i] = r.value
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(rt.limits.fetchConcurrency, entries.length) }, worker))
+  return failed ? undefined : out
+}
