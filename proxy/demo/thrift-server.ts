@@ -83,6 +83,12 @@ export function libraryStack(transport: ThriftTransport, protocol: ThriftProtoco
 export interface ThriftListener {
   readonly port: number
   readonly server: net.Server
+  /** Client connections open right now. */
+  readonly openConnections: number
+  /** Client connections accepted since start. */
+  readonly acceptedConnections: number
+  /** Destroys every open client connection but keeps listening (fault injection). */
+  dropConnections(): void
   /** Stops listening and destroys open connections (idempotent). */
   close(): Promise<void>
 }
@@ -109,7 +115,9 @@ export async function listenThrift(processor: { process(i: unknown, o: unknown):
       : thriftLib().createMultiplexServer(processor, libraryStack(opts.transport, opts.protocol))
   server.on('error', onError)
   const sockets = new Set<net.Socket>()
+  let accepted = 0
   server.on('connection', (s: net.Socket) => {
+    accepted++
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
   })
@@ -126,6 +134,15 @@ export async function listenThrift(processor: { process(i: unknown, o: unknown):
   return {
     port: addr.port,
     server,
+    get openConnections() {
+      return sockets.size
+    },
+    get acceptedConnections() {
+      return accepted
+    },
+    dropConnections() {
+      for (const s of sockets) s.destroy()
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve())

@@ -42,6 +42,11 @@ export interface DemoUpstream {
   readonly port: number
   readonly store: UserStore
   readonly stats: { readonly calls: Record<UserServiceMethod, number> }
+  /** Client connections open now / accepted since start. */
+  readonly openConnections: number
+  readonly acceptedConnections: number
+  /** Destroys every open client connection, keeps listening (fault injection). */
+  dropConnections(): void
   close(): Promise<void>
 }
 
@@ -159,7 +164,20 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
   const transport: ThriftTransport = opts.transport === 'unframed' ? 'buffered' : (opts.transport ?? 'framed')
   const host = opts.host ?? '127.0.0.1'
   const listener = await listenThrift(processor, { transport, protocol: opts.protocol ?? 'binary', host, port: opts.port ?? 0 })
-  return { host, port: listener.port, store, stats: { calls }, close: () => listener.close() }
+  return {
+    host,
+    port: listener.port,
+    store,
+    stats: { calls },
+    get openConnections() {
+      return listener.openConnections
+    },
+    get acceptedConnections() {
+      return listener.acceptedConnections
+    },
+    dropConnections: () => listener.dropConnections(),
+    close: () => listener.close(),
+  }
 }
 
 async function main(argv: string[]): Promise<void> {

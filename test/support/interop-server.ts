@@ -1,7 +1,8 @@
 // A real Interop (and Second) server from the `thrift` library, in any dialect, with a default
 // handler for every method and a log of the calls it received.
 import { listenThrift } from '../../proxy/demo/index.js'
-import { withTimeout } from './net.js'
+import { CallLog } from './call-log.js'
+import { processFail } from './interop-fail.js'
 import {
   appException,
   callbackHandler,
@@ -124,65 +125,16 @@ export const defaultInteropHandler: InteropHandler = {
   notify() {},
 }
 
-export interface RecordedCall {
-  readonly service: 'Interop' | 'Second'
-  readonly method: string
-  readonly args: readonly unknown[]
-  /** Header transport: the THeader info headers that came with the call (keys as sent). */
-  headers?: Record<string, string>
-}
-
-/** What a server received, in arrival order (oneway calls included). */
-export class CallLog {
-  readonly all: RecordedCall[] = []
-  private waiters: { match: (c: RecordedCall) => boolean; resolve: (c: RecordedCall) => void }[] = []
-
-  /** Calls recorded since the last attachHeaders (the current frame's). */
-  private sinceFrame: RecordedCall[] = []
-
-  record(c: RecordedCall): void {
-    this.all.push(c)
-    this.sinceFrame.push(c)
-    this.waiters = this.waiters.filter((w) => {
-      if (!w.match(c)) return true
-      w.resolve(c)
-      return false
-    })
-  }
-
-  count(method?: string): number {
-    return method === undefined ? this.all.length : this.all.filter((c) => c.method === method).length
-  }
-
-  /** Resolves with the first call (already received or future) of `method` matching `pred`. */
-  waitFor(method: string, pred: (args: readonly unknown[]) => boolean = () => true, timeoutMs = 5000): Promise<RecordedCall> {
-    const match = (c: RecordedCall): boolean => c.method === method && pred(c.args)
-    const seen = this.all.find(match)
-    if (seen !== undefined) return Promise.resolve(seen)
-    const p = new Promise<RecordedCall>((resolve) => this.waiters.push({ match, resolve }))
-    return withTimeout(p, timeoutMs, `waiting for a ${method} call`)
-  }
-
-  /**
-   * Header servers: the processor records a call while it reads the call's frame, synchronously,
-   * so the calls recorded since the previous frame came with these headers.
-   */
-  attachHeaders(h: Record<string, string>): void {
-    for (const c of this.sinceFrame) c.headers = { ...h }
-    this.sinceFrame = []
-  }
-
-  clear(): void {
-    this.all.length = 0
-    this.sinceFrame = []
-  }
-}
-
 export interface InteropServer {
   readonly port: number
   readonly calls: CallLog
   /** Errors the library reported for bad input (the server keeps running). */
   readonly errors: unknown[]
+  /** Client connections open now / accepted since start. */
+  readonly openConnections: number
+  readonly acceptedConnections: number
+  /** Destroys every open connection, keeps listening. */
+  dropConnections(): void
   close(): Promise<void>
 }
 
@@ -192,6 +144,8 @@ export interface InteropServerOptions {
   /** Serve Interop and Second behind a TMultiplexedProcessor (names "Interop" and "Second"). */
   multiplexed?: boolean
   handler?: Partial<InteropHandler>
+  /** Listen on this port (e.g. to restart a server where a proxy expects it). Default 0. */
+  port?: number
   /** Second.hello; default answers `hello, ${who}`. */
   hello?: (who: string) => string | Promise<string>
 }
@@ -219,77 +173,24 @@ export async function startInteropServer(opts: InteropServerOptions): Promise<In
     processor = mux as unknown as typeof processor
   }
   const onHeaderFrame = (h: Record<string, string>): void => calls.attachHeaders(h)
-  const listener = await listenThrift(processor, { transport: opts.transport, protocol: opts.protocol, onError: (e) => errors.push(e), onHeaderFrame })
-  return { port: listener.port, calls, errors, close: () => listener.close() }
-}
-
-/** Minimal protocol surface used to read fail's args and write its answer. */
-interface Proto {
-  readStructBegin(): void
-  readFieldBegin(): { ftype: number; fid: number }
-  readI32(): number
-  skip(t: number): void
-  readFieldEnd(): void
-  readStructEnd(): void
-  readMessageEnd(): void
-  writeMessageBegin(name: string, type: number, seqid: number): void
-  writeStructBegin(name: string): void
-  writeFieldStop(): void
-  writeStructEnd(): void
-  writeMessageEnd(): void
-  flush(): void
-}
-
-/**
- * fail() replaces the generated process_fail because the generated callback path turns every
- * undeclared error into TApplicationException UNKNOWN; tests need other types (INTERNAL_ERROR…).
- * Reading `{1: i32 kind}` and writing the reply still go through the library's protocol code.
- */
-function processFail(impl: InteropHandler, calls: CallLog) {
-  const lib = thriftLib()
-  return (seqid: number, input: Proto, output: Proto): void => {
-    let kind = 0
-    input.readStructBegin()
-    for (;;) {
-      const f = input.readFieldBegin()
-      if (f.ftype === 0) break
-      if (f.fid === 1 && f.ftype === 8) kind = input.readI32()
-      else input.skip(f.ftype)
-      input.readFieldEnd()
-    }
-    input.readStructEnd()
-    input.readMessageEnd()
-    calls.record({ service: 'Interop', method: 'fail', args: [kind] })
-    // Thrown out of process(): the library server (and ours) ends the connection without a reply.
-    if (kind < 0) throw new Error(`fail(${kind}): dropping the connection`)
-    const answer = (err: unknown): void => {
-      if (err === null || err === undefined) {
-        output.writeMessageBegin('fail', lib.Thrift.MessageType.REPLY as number, seqid)
-        output.writeStructBegin('fail_result')
-        output.writeFieldStop()
-        output.writeStructEnd()
-      } else {
-        const x =
-          err instanceof lib.Thrift.TApplicationException
-            ? err
-            : new lib.Thrift.TApplicationException(0, err instanceof Error ? err.message : String(err))
-        // The library's TApplicationException.write emits field 2 (type) from `.code`, not `.type`.
-        const wx = x as unknown as { type: number; code?: number; write(o: Proto): void }
-        wx.code = wx.type
-        output.writeMessageBegin('fail', lib.Thrift.MessageType.EXCEPTION as number, seqid)
-        wx.write(output)
-      }
-      output.writeMessageEnd()
-      output.flush()
-    }
-    let r: unknown
-    try {
-      r = impl.fail(kind)
-    } catch (err) {
-      answer(err)
-      return
-    }
-    if (r instanceof Promise) r.then(() => answer(null), (err: unknown) => answer(err ?? new Error('rejected')))
-    else answer(null)
+  const listener = await listenThrift(processor, {
+    transport: opts.transport,
+    protocol: opts.protocol,
+    port: opts.port ?? 0,
+    onError: (e) => errors.push(e),
+    onHeaderFrame,
+  })
+  return {
+    port: listener.port,
+    calls,
+    errors,
+    get openConnections() {
+      return listener.openConnections
+    },
+    get acceptedConnections() {
+      return listener.acceptedConnections
+    },
+    dropConnections: () => listener.dropConnections(),
+    close: () => listener.close(),
   }
 }

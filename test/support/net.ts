@@ -47,12 +47,11 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-/** Rejects with a clear message if `p` has not settled within ms. The timer never keeps the process alive. */
+/** Rejects with a clear message if `p` has not settled within ms (the timer is cleared when it settles). */
 export function withTimeout<T>(p: Promise<T>, ms: number, what = 'operation'): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms}ms`)), ms)
-    timer.unref()
   })
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
 }

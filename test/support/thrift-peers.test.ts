@@ -167,6 +167,27 @@ for (const d of ALL_DIALECTS) {
 }
 
 describe('thrift peers: connection edge cases', () => {
+  test('connection counts, dropConnections (clients see the close), restart on the same port', async () => {
+    const d = { transport: 'buffered', protocol: 'binary' } as const
+    const server = await startInteropServer(d)
+    const a = await connectInteropClient(server.port, d)
+    const b = await connectInteropClient(server.port, d)
+    await Promise.all([a.ping(), b.ping()])
+    assert.equal(server.openConnections, 2)
+    assert.equal(server.acceptedConnections, 2)
+    const pending = a.slow(10_000, 'never')
+    server.dropConnections()
+    await assert.rejects(pending, ThriftClientClosedError)
+    await Promise.all([a.closed, b.closed])
+    const port = server.port
+    await server.close()
+    const again = await startInteropServer({ ...d, port })
+    const c = await connectInteropClient(port, d)
+    assert.equal(await c.add(2, 2), 4)
+    await c.close()
+    await again.close()
+  })
+
   test('large messages (2 MiB binary, arriving in many TCP chunks) in every transport', async () => {
     const big = Buffer.alloc(2 * 1024 * 1024)
     for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff

@@ -55,8 +55,8 @@ export {
   type PeerProtocol,
   type PeerTransport,
 } from './thrift-lib.js'
+export { CallLog, type RecordedCall } from './call-log.js'
 export {
-  CallLog,
   INTEROP_METHODS,
   defaultInteropHandler,
   invalid,
@@ -67,7 +67,6 @@ export {
   type InteropHandler,
   type InteropServer,
   type InteropServerOptions,
-  type RecordedCall,
 } from './interop-server.js'
 export {
   USER_METHODS,
