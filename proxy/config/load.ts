@@ -111,7 +111,15 @@ export function loadConfig(opts: LoadOptions = {}): Config {
           ? undefined
           : { url: redis.url, keyPrefix: redis.keyPrefix ?? DEFAULTS.cache.redis.keyPrefix, timeoutMs: dur(redis.timeout, DEFAULTS.cache.redis.timeout) },
     },
-    index: raw.index === undefined ? undefined : { path: resolve(base, raw.index.path) },
+    index:
+      raw.index === undefined
+        ? undefined
+        : {
+            path: resolve(base, raw.index.path),
+            replication: raw.index.replication === undefined ? undefined : { redis: raw.index.replication.redis, stream: raw.index.replication.stream, maxLen: raw.index.replication.maxLen },
+            maxRangeScan: raw.index.maxRangeScan,
+            fetchConcurrency: raw.index.fetchConcurrency,
+          },
     services,
   }
 }

@@ -14,7 +14,7 @@ export interface RawEntity {
   key: string
   indexes?: Record<string, { unique?: boolean; field?: string }>
   writes?: Record<string, { upsert?: string; delete?: string }>
-  lookups?: Record<string, { index: string; arg?: string; range?: [string, string]; order?: 'key' | 'primary'; limit?: string }>
+  lookups?: Record<string, { index: string; arg?: string; range?: [string, string]; order?: 'key' | 'index'; limit?: string }>
   scan?: { method: string; after: string; limit: string }
 }
 
@@ -50,6 +50,6 @@ export interface RawConfig {
     memory?: { maxBytes?: number | string }
     redis?: { url: string; keyPrefix?: string; timeout?: string }
   }
-  index?: { path: string }
+  index?: { path: string; replication?: { redis?: string; stream?: string; maxLen?: number }; maxRangeScan?: number; fetchConcurrency?: number }
   services?: Record<string, RawService>
 }

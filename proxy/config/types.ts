@@ -84,7 +84,8 @@ export interface EntityLookup {
   readonly arg: FieldRef | undefined
   /** Range lookup: [lo, hi] arguments, inclusive. */
   readonly range: readonly [FieldRef, FieldRef] | undefined
-  readonly order: 'key' | 'primary'
+  /** key: primary-key order; index: indexed value, then primary key. */
+  readonly order: 'key' | 'index'
   readonly limit: FieldRef | undefined
 }
 
@@ -113,6 +114,14 @@ export interface ServiceConfig {
   readonly entities: ReadonlyMap<string, EntityConfig>
 }
 
+export interface IndexConfig {
+  readonly path: string
+  /** Several sidecars share index changes through this Redis Stream (redis defaults to cache.redis.url). */
+  readonly replication: { readonly redis: string | undefined; readonly stream: string | undefined; readonly maxLen: number | undefined } | undefined
+  readonly maxRangeScan: number | undefined
+  readonly fetchConcurrency: number | undefined
+}
+
 export interface Config {
   /** The file it was loaded from (absolute), or undefined when built from flags alone. */
   readonly source: string | undefined
@@ -130,6 +139,6 @@ export interface Config {
   readonly idl: { readonly files: readonly string[]; readonly model: IdlModel | undefined }
   readonly pool: { readonly size: number }
   readonly cache: CacheConfig
-  readonly index: { readonly path: string } | undefined
+  readonly index: IndexConfig | undefined
   readonly services: ReadonlyMap<string, ServiceConfig>
 }
