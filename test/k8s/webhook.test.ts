@@ -11,7 +11,8 @@ import { X509Certificate } from 'node:crypto'
 import { parse } from 'yaml'
 import { K8sError, WebhookServer, applyJsonPatch, defaultInjectOptions, planInjection, type JsonPatchOp } from '../../proxy/k8s/index.js'
 import { validateResource } from './support/k8s-schema.js'
-import { makeCert, tempDir, type TestCert } from './support/tls.js'
+import { tempDir } from '../support/tmp.js'
+import { makeCert, type TestCert } from './support/tls.js'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures')
 const createPodReview = JSON.parse(readFileSync(join(FIXTURES, 'admission', 'create-pod.json'), 'utf8'))
@@ -64,7 +65,7 @@ describe('thriftgate webhook over HTTPS', () => {
   })
   after(async () => {
     await server.close()
-    dir.remove()
+    dir.cleanup()
   })
 
   test('a labelled pod from a ReplicaSet gets the sidecar patch, which yields a valid Pod', async () => {

@@ -2,8 +2,7 @@
 // cannot issue X.509 certificates). The test client trusts exactly this certificate, as the API server
 // trusts the webhook's caBundle.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export interface TestCert {
@@ -26,9 +25,4 @@ export function makeCert(dir: string, name = 'tls'): TestCert {
     throw new Error('the webhook tests need the openssl command (apt-get install openssl) to make a test certificate', { cause: err })
   }
   return { certFile, keyFile, cert: readFileSync(certFile) }
-}
-
-export function tempDir(prefix: string): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), prefix))
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
 }
