@@ -23,6 +23,11 @@ export interface UpstreamListener {
   onUpstreamFailure(err: UpstreamError): void
   /** The write buffer emptied after write() returned false. */
   onUpstreamDrain(): void
+  /**
+   * Around the replies of one received chunk: the listener corks its client socket so that several
+   * replies leave in one writev instead of one syscall each.
+   */
+  onUpstreamBatch?(start: boolean): void
 }
 
 export class UpstreamConnection {
@@ -93,6 +98,15 @@ export class UpstreamConnection {
     return s.writableLength < this.highWater
   }
 
+  /** Batches the writes of one client chunk into one writev (see onUpstreamBatch). */
+  cork(): void {
+    this.socket.cork()
+  }
+
+  uncork(): void {
+    this.socket.uncork()
+  }
+
   pauseReading(): void {
     this.socket.pause()
   }
@@ -124,11 +138,15 @@ export class UpstreamConnection {
       })
       this.splitter = sp
     }
+    const l = this.listener
+    l.onUpstreamBatch?.(true)
     try {
       sp.push(chunk, this.onReply)
     } catch (err) {
       if (err instanceof CodecError) this.fail('garbage', `${err.code}: ${err.message}`, err)
       else this.fail('garbage', err instanceof Error ? err.message : String(err), err)
+    } finally {
+      l.onUpstreamBatch?.(false)
     }
   }
 
