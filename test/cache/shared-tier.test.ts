@@ -92,7 +92,7 @@ describe('shared Redis tier between two sidecars', () => {
       assert.equal(info?.tier, 'memory')
       assert.equal(info?.kind, 'value')
       assert.ok((info?.bytes ?? 0) > 0)
-      upstream.store.put({ ...(upstream.store.get(13n) as never), name: 'changed-behind-our-back' })
+      upstream.store.put({ ...(upstream.store.get(13n) as object), name: 'changed-behind-our-back' } as never)
       await a.cache.admin.purgeEntry('UserService', 'getUser', { id: 13 })
       assert.equal(await a.cache.admin.inspect('UserService', 'getUser', { id: 13 }), undefined)
       for (let i = 0; i < 200 && (await b.cache.admin.inspect('UserService', 'getUser', { id: 13 })) !== undefined; i++) await new Promise((r) => setTimeout(r, 5))
