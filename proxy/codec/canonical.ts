@@ -38,6 +38,16 @@ function compareKeys(buf: Buffer, a: Range, b: Range): number {
 
 /** Writes each element into scratch, sorts the byte ranges, and copies them out in order. */
 function writeSorted(w: ByteWriter, items: readonly TValue[] | readonly TMapEntry[], isMap: boolean): void {
+  if (items.length <= 1) {
+    w.i32be(items.length)
+    const only = items[0]
+    if (only === undefined) return
+    if (isMap) {
+      canon(w, (only as TMapEntry).key)
+      canon(w, (only as TMapEntry).value)
+    } else canon(w, only as TValue)
+    return
+  }
   const scratch = new ByteWriter()
   const ranges: Range[] = []
   for (let i = 0; i < items.length; i++) {
@@ -70,6 +80,18 @@ function writeSorted(w: ByteWriter, items: readonly TValue[] | readonly TMapEntr
 }
 
 function canonFields(w: ByteWriter, fields: readonly TField[]): void {
+  // Generated code writes fields in id order: then there is nothing to sort or drop.
+  let ordered = true
+  for (let i = 1; i < fields.length && ordered; i++) ordered = (fields[i - 1] as TField).id < (fields[i] as TField).id
+  if (ordered) {
+    for (const f of fields) {
+      w.u8(f.type)
+      w.i16be(f.id)
+      canon(w, f)
+    }
+    w.u8(TType.STOP)
+    return
+  }
   const byId = new Map<number, TField>()
   for (const f of fields) byId.set(f.id, f)
   const ids = [...byId.keys()].sort((a, b) => a - b)

@@ -20,6 +20,12 @@ function elemBinary(code: number, size: number, pos: number): TType {
   return checkBinaryType(code, pos, 'element')
 }
 
+/** Turns a freshly read value into a field in place (a spread copy costs more than the read). */
+function withId(v: TValue, id: number): TField {
+  ;(v as { id?: number }).id = id
+  return v as TField
+}
+
 function doubleOf(bits: bigint): TValue {
   return { type: TType.DOUBLE, value: bitsToDouble(bits), bits }
 }
@@ -114,7 +120,7 @@ export function readBinaryStruct(r: ReadState, depth: number): TStructValue {
     checkBinaryType(t, pos, 'field')
     const id = buf.readInt16BE(pos + 1)
     r.pos = pos + 3
-    fields.push({ ...readBinaryValue(r, t as TType, depth), id })
+    fields.push(withId(readBinaryValue(r, t as TType, depth), id))
   }
 }
 
@@ -240,6 +246,6 @@ export function readCompactStruct(r: ReadState, depth: number): TStructValue {
       fields.push({ type: TType.BOOL, value: ct === CompactType.BOOLEAN_TRUE, id })
       continue
     }
-    fields.push({ ...readCompactValue(r, fromCompactType(ct, pos, 'field'), depth), id })
+    fields.push(withId(readCompactValue(r, fromCompactType(ct, pos, 'field'), depth), id))
   }
 }

@@ -15,14 +15,28 @@ import {
 import {
   COMPACT_FIXED_SIZE,
   COMPACT_MIN_SIZE,
-  CompactType,
   fromCompactType,
   readVarint32,
   skipVarint,
   varintEnd,
 } from './compact.js'
 import { CodecError, CodecErrorCode } from './errors.js'
-import { DEFAULT_LIMITS, TType, type Protocol } from './types.js'
+import { DEFAULT_LIMITS, type TType, type Protocol } from './types.js'
+
+// Compact type codes STOP, BOOLEAN_TRUE, BOOLEAN_FALSE.
+const C_STOP = 0
+const C_TRUE = 1
+const C_FALSE = 2
+// TType codes as module constants: V8 folds them into the switches below (hot path).
+const T_I16 = 6
+const T_I32 = 8
+const T_I64 = 10
+const T_LIST = 15
+const T_MAP = 13
+const T_SET = 14
+const T_STOP = 0
+const T_STRING = 11
+const T_STRUCT = 12
 
 export function depthError(maxDepth: number, pos: number): CodecError {
   return new CodecError(CodecErrorCode.DEPTH_LIMIT, `nesting deeper than ${maxDepth} at offset ${pos}`)
@@ -30,7 +44,7 @@ export function depthError(maxDepth: number, pos: number): CodecError {
 
 /** An element type of a container: any value type, or STOP when the container is empty. */
 function checkElemBinary(code: number, size: number, pos: number): number {
-  if (code === TType.STOP && size === 0) return code
+  if (code === T_STOP && size === 0) return code
   return checkBinaryType(code, pos, 'element')
 }
 
@@ -41,16 +55,16 @@ function binValue(buf: Buffer, pos: number, end: number, type: number, depth: nu
     return pos + fixed
   }
   switch (type) {
-    case TType.STRING: {
+    case T_STRING: {
       need(pos, 4, end, 'string length')
       const len = buf.readInt32BE(pos)
       checkLength(len, pos + 4, end)
       return pos + 4 + len
     }
-    case TType.STRUCT:
+    case T_STRUCT:
       return binStruct(buf, pos, end, depth + 1, max)
-    case TType.LIST:
-    case TType.SET: {
+    case T_LIST:
+    case T_SET: {
       if (depth + 1 > max) throw depthError(max, pos)
       need(pos, 5, end, 'list header')
       const size = buf.readInt32BE(pos + 1)
@@ -62,7 +76,7 @@ function binValue(buf: Buffer, pos: number, end: number, type: number, depth: nu
       for (let i = 0; i < size; i++) pos = binValue(buf, pos, end, et, depth + 1, max)
       return pos
     }
-    case TType.MAP: {
+    case T_MAP: {
       if (depth + 1 > max) throw depthError(max, pos)
       need(pos, 6, end, 'map header')
       const size = buf.readInt32BE(pos + 2)
@@ -89,7 +103,7 @@ function binStruct(buf: Buffer, pos: number, end: number, depth: number, max: nu
   for (;;) {
     need(pos, 1, end, 'field header')
     const t = buf[pos] as number
-    if (t === TType.STOP) return pos + 1
+    if (t === T_STOP) return pos + 1
     need(pos, 3, end, 'field header')
     checkBinaryType(t, pos, 'field')
     pos = binValue(buf, pos + 3, end, t, depth, max)
@@ -97,7 +111,7 @@ function binStruct(buf: Buffer, pos: number, end: number, depth: number, max: nu
 }
 
 function checkElemCompact(nibble: number, size: number, pos: number): number {
-  if (nibble === CompactType.STOP && size === 0) return TType.STOP
+  if (nibble === C_STOP && size === 0) return T_STOP
   return fromCompactType(nibble, pos, 'element')
 }
 
@@ -108,21 +122,21 @@ function compactValue(buf: Buffer, pos: number, end: number, type: number, depth
     return pos + fixed
   }
   switch (type) {
-    case TType.I16:
-    case TType.I32:
+    case T_I16:
+    case T_I32:
       return skipVarint(buf, pos, end, 5)
-    case TType.I64:
+    case T_I64:
       return skipVarint(buf, pos, end, 10)
-    case TType.STRING: {
+    case T_STRING: {
       const len = readVarint32(buf, pos, end)
       pos = varintEnd()
       checkLength(len, pos, end)
       return pos + len
     }
-    case TType.STRUCT:
+    case T_STRUCT:
       return compactStruct(buf, pos, end, depth + 1, max)
-    case TType.LIST:
-    case TType.SET: {
+    case T_LIST:
+    case T_SET: {
       if (depth + 1 > max) throw depthError(max, pos)
       need(pos, 1, end, 'list header')
       const h = buf[pos] as number
@@ -140,7 +154,7 @@ function compactValue(buf: Buffer, pos: number, end: number, type: number, depth
       for (let i = 0; i < size; i++) pos = compactValue(buf, pos, end, et, depth + 1, max)
       return pos
     }
-    case TType.MAP: {
+    case T_MAP: {
       if (depth + 1 > max) throw depthError(max, pos)
       const size = readVarint32(buf, pos, end)
       pos = varintEnd()
@@ -168,13 +182,13 @@ function compactStruct(buf: Buffer, pos: number, end: number, depth: number, max
   for (;;) {
     need(pos, 1, end, 'field header')
     const h = buf[pos] as number
-    if (h === CompactType.STOP) return pos + 1
+    if (h === C_STOP) return pos + 1
     const ct = h & 0x0f
     pos++
     // Long form (delta nibble 0): the field id follows as a zigzag varint i16.
     if (h >>> 4 === 0) pos = skipVarint(buf, pos, end, 5)
     // A bool field carries its value in the type nibble: no value byte.
-    if (ct === CompactType.BOOLEAN_TRUE || ct === CompactType.BOOLEAN_FALSE) continue
+    if (ct === C_TRUE || ct === C_FALSE) continue
     pos = compactValue(buf, pos, end, fromCompactType(ct, pos - 1, 'field'), depth, max)
   }
 }
