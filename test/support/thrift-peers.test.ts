@@ -15,6 +15,8 @@ import {
   type InteropServer,
 } from './thrift-peers.js'
 import { ThriftClientClosedError } from '../../proxy/demo/index.js'
+import { callbackHandler } from './thrift-lib.js'
+import { INTEROP_METHODS, notFound } from './interop-server.js'
 
 /** Plain comparable form: i64 → bigint, binary → 'hex:…', unset (null) fields dropped. */
 export function normalize(v: unknown): unknown {
@@ -165,6 +167,42 @@ for (const d of ALL_DIALECTS) {
     })
   })
 }
+
+describe('thrift peers: callback-style handlers (0.17 code on the 0.24 library)', () => {
+  test('the library has no thrift.Q, so a handler whose length equals the IDL arity would fail', () => {
+    assert.equal((thriftLib() as unknown as { Q?: unknown }).Q, undefined)
+    const h = callbackHandler(INTEROP_METHODS, {} as Record<string, never>)
+    assert.equal((h.add as () => void).length, 3)
+    assert.equal((h.ping as () => void).length, 1)
+  })
+
+  test('sync values, promises, throws and rejections are all answered', async () => {
+    const d = { transport: 'framed', protocol: 'compact' } as const
+    const server = await startInteropServer({
+      ...d,
+      handler: {
+        add: (a, b) => Promise.resolve(a * b),
+        echoString: (s) => {
+          if (s === 'throw') throw new Error('thrown')
+          return s.toUpperCase()
+        },
+        echoI64: () => Promise.reject(new Error('rejected')),
+        find: (key) => Promise.reject(notFound(key, 7)),
+      },
+    })
+    const c = await connectInteropClient(server.port, d)
+    try {
+      assert.equal(await c.add(6, 7), 42)
+      assert.equal(await c.echoString('abc'), 'ABC')
+      await assert.rejects(c.echoString('throw'), (e: Error) => e instanceof appEx && e.message === 'thrown')
+      await assert.rejects(c.echoI64(i64(1n)), (e: Error) => e instanceof appEx && e.message === 'rejected')
+      await assert.rejects(c.find('k'), (e: unknown) => isNotFound(e) && (e as { code: number }).code === 7)
+    } finally {
+      await c.close()
+      await server.close()
+    }
+  })
+})
 
 describe('thrift peers: connection edge cases', () => {
   test('connection counts, dropConnections (clients see the close), restart on the same port', async () => {
