@@ -205,3 +205,36 @@ describe('client faults', () => {
     assert.equal(p.proxy.stats().upstreamConnections, 0)
   })
 })
+
+describe('message types', () => {
+  test('a client sending a REPLY gets INVALID_MESSAGE_TYPE and its connection closes', async () => {
+    const server = await startInteropServer({ transport: 'framed', protocol: 'binary' })
+    cleanup.push(() => server.close())
+    const p = await startProxy(server.port)
+    cleanup.push(() => p.close())
+    const c = await rawConnect(p.port)
+    await c.send(callBytes(FRAMED_BINARY, 'add', 12, addArgs(1, 2), MessageType.REPLY))
+    const [m] = await new MessageReader(c, FRAMED_BINARY).take(1)
+    assert.equal(m?.seqid, 12)
+    assert.equal(binaryAppException(m!).type, AppX.INVALID_MESSAGE_TYPE)
+    await c.closed
+    assert.equal(server.calls.count(), 0)
+  })
+
+  test('a CALL to a method the IDL declares oneway is forwarded without waiting for a reply', async () => {
+    const server = await startInteropServer({ transport: 'framed', protocol: 'binary' })
+    cleanup.push(() => server.close())
+    const p = await startProxy(server.port, { onewayMethods: ['notify'] })
+    cleanup.push(() => p.close())
+    const c = await rawConnect(p.port)
+    cleanup.push(() => c.destroy())
+    const event = Buffer.from([11, 0, 1, 0, 0, 0, 2, 0x68, 0x69, 0]) // {1: string "hi"}
+    await c.send(callBytes(FRAMED_BINARY, 'notify', 1, event, MessageType.CALL))
+    await server.calls.waitFor('notify', (args) => args[0] === 'hi')
+    assert.equal(p.proxy.stats().inFlight, 0)
+    await c.send(callBytes(FRAMED_BINARY, 'add', 2, addArgs(2, 2)))
+    const [m] = await new MessageReader(c, FRAMED_BINARY).take(1)
+    assert.equal(m?.seqid, 2)
+    assert.equal(i32Success(m!), 4)
+  })
+})
