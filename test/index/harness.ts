@@ -55,6 +55,8 @@ export interface IndexStack {
   readonly cache: ThriftCache | undefined
   readonly config: Config
   readonly path: string
+  /** The proxy's port. */
+  readonly port: number
   /** A client through the proxy. */
   client(d?: Partial<PeerDialect>): Promise<UserClient>
   /** A client straight to the upstream (the reference answers). */
@@ -104,6 +106,7 @@ export async function startIndexStack(o: IndexStackOptions = {}): Promise<IndexS
     cache,
     config,
     path,
+    port,
     client: (d = {}) => connect(port, d),
     direct: (d = {}) => connect(upstream.port, d),
     async close() {
