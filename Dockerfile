@@ -49,6 +49,9 @@ COPY --from=build /src/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY config ./config
+# The demo UserService's generated code (plain JS, not compiled by tsc): `thriftgate demo`, `demo-client`
+# and the example app of deploy/k8s/sidecar (node dist/demo/upstream.js) load it from here.
+COPY proxy/demo/gen ./proxy/demo/gen
 # The `node` user (uid/gid 1000) comes with the base image; the data dir must be writable by it even
 # when no volume is mounted, and the config dir is where the ConfigMap is mounted.
 RUN mkdir -p /var/lib/thriftgate /etc/thriftgate && chown node:node /var/lib/thriftgate

@@ -10,7 +10,6 @@ import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { get } from 'node:http'
 import { basename, join } from 'node:path'
 import { parse } from 'yaml'
-import { startDemoUpstream, type DemoUpstream } from '../../proxy/demo/index.js'
 import { connectUserClient } from '../support/thrift-clients.js'
 import { startRedis, type RedisServer } from '../support/redis.js'
 import { tempDir } from '../support/tmp.js'
@@ -63,19 +62,18 @@ describe('the Dockerfile', () => {
 
 describe('the image start command from a production install', () => {
   const app = tempDir('thriftgate-image-')
-  let upstream: DemoUpstream
+  let upstreamProc: ChildProcess | undefined
   let redis: RedisServer
   let child: ChildProcess | undefined
   let stdout = ''
   let stderr = ''
 
   before(async () => {
-    upstream = await startDemoUpstream({ seed: 20 })
     redis = await startRedis()
   })
   after(async () => {
     if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    await upstream.close()
+    if (upstreamProc !== undefined && upstreamProc.exitCode === null) upstreamProc.kill('SIGKILL')
     await redis.stop()
     app.cleanup()
   })
@@ -123,13 +121,31 @@ describe('the image start command from a production install', () => {
     const command = [...execForm(last(runtime, 'ENTRYPOINT'), 'ENTRYPOINT'), ...execForm(last(runtime, 'CMD'), 'CMD')].map(mount)
     const imageEnv = Object.fromEntries(runtime.instructions.filter((i) => i.op === 'ENV').map((i) => i.args.split('=') as [string, string]))
     t.diagnostic(`start command: ${command.join(' ')}`)
+    // The pod's app container (deploy/k8s/sidecar): the demo UserService from the same install, on port 0.
+    const pod = parse(readFileSync(join(ROOT, 'deploy', 'k8s', 'sidecar', 'deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: Array<{ command: string[]; args: string[] }> } } } }
+    const appContainer = pod.spec.template.spec.containers[0]
+    assert.ok(appContainer)
+    const appArgs = [...appContainer.command, ...appContainer.args].map((a, i, all) => (all[i - 1] === '--port' ? '0' : a))
+    assert.equal(appArgs[0], 'node')
+    upstreamProc = spawn(process.execPath, appArgs.slice(1), { cwd: app.path, env: { PATH: process.env.PATH ?? '', ...imageEnv }, stdio: ['ignore', 'pipe', 'inherit'] })
+    let upstreamOut = ''
+    upstreamProc.stdout?.setEncoding('utf8').on('data', (c: string) => (upstreamOut += c))
+    let upstreamPort: number | undefined
+    for (let i = 0; i < 300 && upstreamPort === undefined; i++) {
+      if (upstreamProc.exitCode !== null) assert.fail(`the example app exited with ${upstreamProc.exitCode}: ${upstreamOut}`)
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(upstreamOut)
+      if (m !== null) upstreamPort = Number(m[1])
+      else await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.ok(upstreamPort, `the example app did not start: ${upstreamOut}`)
+    t.diagnostic(`example app: ${appArgs.join(' ')} -> port ${upstreamPort}`)
     // What the pod spec sets (deploy/k8s/sidecar/deployment.yaml), on loopback and port 0 here.
     const env = {
       PATH: process.env.PATH ?? '',
       ...imageEnv,
       THRIFTGATE_LISTEN: '127.0.0.1:0',
       THRIFTGATE_ADMIN: '127.0.0.1:0',
-      THRIFTGATE_UPSTREAM: `127.0.0.1:${upstream.port}`,
+      THRIFTGATE_UPSTREAM: `127.0.0.1:${upstreamPort}`,
       THRIFTGATE_REDIS_URL: redis.url,
       THRIFTGATE_INDEX_PATH: join(data, 'index'),
     }
@@ -159,7 +175,7 @@ describe('the image start command from a production install', () => {
 
     const port = Number(started.listen.split(':').pop())
     const viaProxy = await connectUserClient(port, { transport: 'framed', protocol: 'binary' })
-    const direct = await connectUserClient(upstream.port, { transport: 'framed', protocol: 'binary' })
+    const direct = await connectUserClient(upstreamPort, { transport: 'framed', protocol: 'binary' })
     try {
       for (const id of [1, 2, 1]) assert.deepEqual(await viaProxy.getUser(id), await direct.getUser(id))
       assert.equal(String(await viaProxy.countUsers()), String(await direct.countUsers()))
