@@ -8,6 +8,13 @@ export * from './errors.js'
 export { readEnvelope, tryReadEnvelope, writeEnvelope, splitName } from './envelope.js'
 export type { Envelope } from './envelope.js'
 export { skipStruct, skipValue } from './walker.js'
+export * from './value.js'
+export * from './value-codec.js'
+export { ByteWriter } from './byte-writer.js'
+export * from './field-path.js'
+export * from './canonical.js'
+export * from './transcode.js'
+export * from './app-exception.js'
 
 // transport level
 export { checkFrameLength, framePrefix, readFrameLength, writeFramed, FRAME_PREFIX_SIZE } from './framed.js'
@@ -29,3 +36,12 @@ export type { Detected } from './detect.js'
 export { UnframedScanner } from './unframed-scanner.js'
 export { MessageSplitter, dialectOf, toMessage } from './splitter.js'
 export type { SplitterOptions } from './splitter.js'
+export {
+  encodeMessage,
+  replyFor,
+  applicationExceptionFor,
+  applicationExceptionIn,
+  rewriteSeqid,
+  renameMessage,
+} from './message-writer.js'
+export type { EnvelopeFields } from './message-writer.js'

@@ -14,6 +14,7 @@ import { checkHeaderFrameLength, parseHeaderFrame } from './theader.js'
 import { DEFAULT_LIMITS } from './types.js'
 import type { CodecLimits, Dialect, HeaderInfo, Message, Protocol, Transport } from './types.js'
 import { UnframedScanner } from './unframed-scanner.js'
+import { skipStruct } from './walker.js'
 
 export interface SplitterOptions {
   /** Fixed by config, or 'auto' (default) to detect from the first bytes. */
@@ -21,6 +22,12 @@ export interface SplitterOptions {
   /** Fixed by config, or 'auto' (default). THeader always takes the protocol from its header. */
   readonly protocol?: Protocol | 'auto'
   readonly limits?: Partial<CodecLimits>
+  /**
+   * Framed/THeader: also walk each body and require it to end exactly at the frame end (and
+   * within maxDepth). Off by default: forwarding needs only the envelope; unframed bodies are
+   * always walked, since that is how their end is found.
+   */
+  readonly verifyBodies?: boolean
 }
 
 const DIALECTS = new Map<string, Dialect>()
@@ -82,11 +89,13 @@ export class MessageSplitter {
   private frameTotal = 0
 
   private scanner: UnframedScanner | undefined
+  private readonly verifyBodies: boolean
 
   constructor(opts: SplitterOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits }
     this.transport = opts.transport === 'auto' ? undefined : opts.transport
     this.fixedProtocol = opts.protocol === 'auto' ? undefined : opts.protocol
+    this.verifyBodies = opts.verifyBodies === true
   }
 
   /** The dialect of the last message (or of the first bytes, once detected). */
@@ -228,11 +237,22 @@ export class MessageSplitter {
     let m: Message
     try {
       m = this.parseFrame(raw, header)
+      if (this.verifyBodies) this.verifyBody(m)
     } catch (err) {
       throw err instanceof CodecError ? err : truncated(err)
     }
     this.lastDialect = m.dialect
     return m
+  }
+
+  private verifyBody(m: Message): void {
+    const end = skipStruct(m.payload, m.bodyOffset, m.dialect.protocol, this.limits.maxDepth)
+    if (end !== m.payload.length) {
+      throw new CodecError(
+        CodecErrorCode.INVALID_DATA,
+        `${m.payload.length - end} bytes after the body of "${m.name}" inside its frame`,
+      )
+    }
   }
 
   private parseFrame(raw: Buffer, header: boolean): Message {

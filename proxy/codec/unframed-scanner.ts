@@ -237,7 +237,7 @@ export class UnframedScanner {
           break
         }
         case P_B_ENV_NAMELEN:
-          this.setSkip(this.size(this.val, base + pos, 1) + 4, P_BODY, base + pos)
+          this.setSkip(length(this.val) + 4, P_BODY, base + pos)
           break
         case P_C_ENV_TYPE: {
           if (pos >= end) return this.suspend(base, pos)
@@ -253,17 +253,17 @@ export class UnframedScanner {
           this.readVarint(P_C_ENV_NAMELEN_VAL)
           break
         case P_C_ENV_NAMELEN_VAL:
-          this.setSkip(this.size(this.val, base + pos, 1), P_BODY, base + pos)
+          this.setSkip(length(this.val), P_BODY, base + pos)
           break
         case P_BODY:
           this.push(K_STRUCT, 0, 0, 0)
           this.phase = P_NEXT
           break
         case P_B_STRLEN:
-          this.setSkip(this.size(this.val, base + pos, 1), P_NEXT, base + pos)
+          this.setSkip(length(this.val), P_NEXT, base + pos)
           break
         case P_C_STRLEN:
-          this.setSkip(this.size(this.val, base + pos, 1), P_NEXT, base + pos)
+          this.setSkip(length(this.val), P_NEXT, base + pos)
           break
         case P_B_LIST_TYPE: {
           if (pos >= end) return this.suspend(base, pos)
@@ -465,6 +465,12 @@ export class UnframedScanner {
         throw bad(CodecErrorCode.BAD_TYPE, `compact type code ${t} is not a Thrift type`)
     }
   }
+}
+
+/** A string/binary or name length: not negative (the limit is checked as it is skipped). */
+function length(n: number): number {
+  if (n < 0 || n > 0x7fffffff) throw bad(CodecErrorCode.NEGATIVE_SIZE, `negative length ${n | 0}`)
+  return n
 }
 
 function checkElementType(compact: boolean, t: number): void {

@@ -1,6 +1,7 @@
 // Test fixtures for the transport half of the codec: Thrift messages written by the reference
 // `thrift` library (generated code in test/gen) into buffers, in every transport and protocol.
 
+import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
@@ -15,11 +16,12 @@ export type LibProtocol = 'binary' | 'binary-nonstrict' | 'compact'
 export const LIB_TRANSPORTS: readonly LibTransport[] = ['framed', 'unframed', 'header']
 export const LIB_PROTOCOLS: readonly LibProtocol[] = ['binary', 'binary-nonstrict', 'compact']
 
-class NonStrictBinary extends thrift.TBinaryProtocol {
-  constructor(trans: unknown) {
-    super(trans, false, false)
-  }
+// function-style: the library's MultiplexProtocol calls protocol constructors with .call()
+function NonStrictBinary(this: Any, trans: unknown): void {
+  thrift.TBinaryProtocol.call(this, trans, false, false)
 }
+NonStrictBinary.prototype = Object.create(thrift.TBinaryProtocol.prototype)
+NonStrictBinary.prototype.constructor = NonStrictBinary
 
 export function protocolClass(p: LibProtocol): Any {
   return p === 'compact' ? thrift.TCompactProtocol : p === 'binary' ? thrift.TBinaryProtocol : NonStrictBinary
@@ -104,4 +106,50 @@ export function allTypes(seed = 1, binSize = 8): Any {
     b2: true,
     farId: 99,
   })
+}
+
+/** What a test compares of a Message: everything but object identity. */
+export interface MessageSummary {
+  readonly transport: string
+  readonly protocol: string
+  readonly strict: boolean
+  readonly name: string
+  readonly service: string | undefined
+  readonly method: string
+  readonly type: number
+  readonly seqid: number
+  readonly raw: string
+  readonly payload: string
+  readonly bodyOffset: number
+  readonly header: string | undefined
+}
+
+/** Hex for small buffers; length + SHA-256 for big ones (comparing megabytes of hex is slow). */
+export function fingerprint(b: Buffer): string {
+  return b.length <= 4096 ? b.toString('hex') : `${b.length}:${createHash('sha256').update(b).digest('hex')}`
+}
+
+export function summarize(m: import('../../proxy/codec/index.js').Message): MessageSummary {
+  return {
+    transport: m.dialect.transport,
+    protocol: m.dialect.protocol,
+    strict: m.dialect.strict,
+    name: m.name,
+    service: m.service,
+    method: m.method,
+    type: m.type,
+    seqid: m.seqid,
+    raw: fingerprint(m.raw),
+    payload: fingerprint(m.payload),
+    bodyOffset: m.bodyOffset,
+    header:
+      m.header &&
+      JSON.stringify({
+        flags: m.header.flags,
+        seqid: m.header.seqid,
+        protocolId: m.header.protocolId,
+        transforms: m.header.transforms,
+        info: m.header.info.map((kv) => [kv.key.toString('hex'), kv.value.toString('hex')]),
+      }),
+  }
 }
