@@ -1,10 +1,13 @@
 // `thriftgate serve` as a real process: flags alone make a forwarder; SIGTERM with calls in flight
 // drains them (none lost), readiness fails first, and the process exits 0.
 import assert from 'node:assert/strict'
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { connectInteropClient, startInteropServer, type InteropServer } from '../support/thrift-peers.js'
-import { startServe } from './spawn.js'
+import { cleanEnv, startServe } from './spawn.js'
 
 const admin = async (port: number, path: string): Promise<{ status: number; body: string }> => {
   const r = await fetch(`http://127.0.0.1:${port}${path}`)
@@ -64,6 +67,28 @@ describe('thriftgate serve', () => {
     const drained = gw.logs.find((l) => l.msg === 'drained')
     assert.equal(drained?.deadlineHit, false)
     assert.ok(gw.logs.some((l) => l.msg === 'stopped'))
+  })
+
+  test('--config file with env and flags laid over it (flags > env > file)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-serve-'))
+    const file = join(dir, 'thriftgate.yaml')
+    copyFileSync(new URL('../../config/demo/user.thrift', import.meta.url), join(dir, 'user.thrift'))
+    // The file's upstream and listen are wrong on purpose: env and flags must win.
+    writeFileSync(file, 'listen: 127.0.0.1:1\nupstream: 127.0.0.1:1\nadmin: 127.0.0.1:0\nidl: [user.thrift]\nlog: { level: debug }\n')
+    const env = cleanEnv({ THRIFTGATE_UPSTREAM: `127.0.0.1:${upstream.port}`, THRIFTGATE_LISTEN: '127.0.0.1:2', THRIFTGATE_LOG_LEVEL: 'info' })
+    const gw = await startServe(['--config', file, '--listen', '127.0.0.1:0'], env)
+    try {
+      const started = gw.logs.find((l) => l.msg === 'thriftgate started')
+      assert.equal(started?.upstream, `127.0.0.1:${upstream.port}`)
+      assert.equal(started?.level, 'info')
+      const client = await connectInteropClient(gw.port, { transport: 'framed', protocol: 'binary' })
+      assert.equal(await client.echoString('layered'), 'layered')
+      await client.close()
+      assert.ok(!gw.logs.some((l) => l.level === 'debug'), 'THRIFTGATE_LOG_LEVEL overrides the file')
+    } finally {
+      gw.child.kill('SIGINT')
+      assert.deepEqual(await gw.exited, { code: 0, signal: null })
+    }
   })
 
   test('a config problem: exit 1 with the problem, no stack trace', async () => {
