@@ -12,7 +12,7 @@ export {
   type ThriftProtocol,
   type ThriftTransport,
 } from './thrift-server.js'
-export { connectThrift, ThriftClientClosedError, type ClientOptions, type ThriftClient } from './thrift-client.js'
+export { connectThrift, ThriftCallTimeoutError, ThriftClientClosedError, type ClientOptions, type ThriftClient } from './thrift-client.js'
 export {
   demoGen,
   startDemoUpstream,

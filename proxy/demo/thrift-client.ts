@@ -17,6 +17,11 @@ export interface ClientOptions {
   connectTimeoutMs?: number
   /** THeader info headers sent with every call (header transport only); keys keep their case. */
   headers?: Record<string, string>
+  /**
+   * Fail a call with ThriftCallTimeoutError after this long (0 or absent: never). The library
+   * silently drops a reply whose seqid it does not know, so without this such a call waits forever.
+   */
+  callTimeoutMs?: number
 }
 
 type Callback = (err: unknown, result?: unknown) => void
@@ -33,6 +38,11 @@ interface HeaderWritingTransport {
 export class ThriftClientClosedError extends Error {
   override readonly name = 'ThriftClientClosedError'
   readonly code = 'TG_ERR_DEMO_CLIENT_CLOSED'
+}
+
+export class ThriftCallTimeoutError extends Error {
+  override readonly name = 'ThriftCallTimeoutError'
+  readonly code = 'TG_ERR_DEMO_CALL_TIMEOUT'
 }
 
 export interface ThriftClient {
@@ -69,7 +79,7 @@ export async function connectThrift(port: number, services: Record<string, unkno
     raw[name] = c
   }
 
-  const pending = new Set<(err: Error) => void>()
+  const pending = new Set<(err: unknown) => void>()
   let isClosed = false
   let lastError: unknown
   connection.on('error', (err) => {
@@ -79,8 +89,7 @@ export async function connectThrift(port: number, services: Record<string, unkno
     connection.on('close', () => {
       isClosed = true
       const err = new ThriftClientClosedError('connection closed before the reply', { cause: lastError })
-      for (const reject of pending) reject(err)
-      pending.clear()
+      for (const fail of [...pending]) fail(err)
       resolve()
     })
   })
@@ -100,17 +109,25 @@ export async function connectThrift(port: number, services: Record<string, unkno
       if (c === undefined || typeof fn !== 'function') return Promise.reject(new Error(`no method ${service}.${method}`))
       if (isClosed) return Promise.reject(new ThriftClientClosedError('connection is closed', { cause: lastError }))
       return new Promise((resolve, reject) => {
-        pending.add(reject)
+        let timer: NodeJS.Timeout | undefined
+        const fail = (err: unknown): void => {
+          clearTimeout(timer)
+          pending.delete(fail)
+          reject(err)
+        }
+        pending.add(fail)
+        const timeoutMs = opts.callTimeoutMs ?? 0
+        if (timeoutMs > 0) timer = setTimeout(() => fail(new ThriftCallTimeoutError(`${service}.${method} got no reply within ${timeoutMs}ms`)), timeoutMs)
         const done: Callback = (err, result) => {
-          pending.delete(reject)
-          if (err !== null && err !== undefined) reject(err)
-          else resolve(result)
+          if (err !== null && err !== undefined) return fail(err)
+          clearTimeout(timer)
+          pending.delete(fail)
+          resolve(result)
         }
         try {
           fn.call(c, ...args, done)
         } catch (err) {
-          pending.delete(reject)
-          reject(err)
+          fail(err)
         }
       })
     },

@@ -13,10 +13,12 @@ import {
   startInteropServer,
   startRawServer,
   connectInteropClient,
+  replyWithBytes,
   testGen,
   thriftLib,
   i64,
 } from './thrift-peers.js'
+import { ThriftCallTimeoutError } from '../../proxy/demo/index.js'
 import { callbackHandler } from './thrift-lib.js'
 import { INTEROP_METHODS, defaultInteropHandler } from './interop-server.js'
 
@@ -115,6 +117,18 @@ describe('interopReplyWithBytes: the library client reads bytes we hand it', () 
       )
       assert.deepEqual(outcome, { ok: true, value: 'hi' }, `cut at ${cut}`)
     }
+  })
+})
+
+describe('lost replies fail calls instead of hanging them', () => {
+  test('the library silently drops a reply with an unknown seqid; callTimeoutMs turns that into an error', async () => {
+    const { outcome } = await replyWithBytes(
+      (port) => connectInteropClient(port, { transport: 'framed', protocol: 'binary', callTimeoutMs: 200 }),
+      (c) => c.add(40, 2),
+      () => framed(hex('80010002 00000003 616464 00000063 08 0000 0000002a 00')), // seqid 99, not 1
+    )
+    assert.equal(outcome.ok, false)
+    assert.ok(!outcome.ok && outcome.error instanceof ThriftCallTimeoutError, String(!outcome.ok && outcome.error))
   })
 })
 

@@ -17,12 +17,19 @@ export interface ConnectOptions extends PeerDialect {
   host?: string
   /** THeader info headers sent with every call (header transport only). */
   headers?: Record<string, string>
+  /**
+   * Each call fails with ThriftCallTimeoutError after this long, so a lost reply fails the test
+   * instead of hanging it (node's test runner has no default timeout). Default 10 s; 0 = never.
+   */
+  callTimeoutMs?: number
 }
+
+export const DEFAULT_CALL_TIMEOUT_MS = 10_000
 
 export async function connectInteropClient(port: number, opts: ConnectOptions): Promise<InteropClient> {
   const g = testGen()
   const services: Record<string, unknown> = opts.multiplexed === true ? { Interop: g.Interop, Second: g.Second } : { Interop: g.Interop }
-  const c = await connectThrift(port, services, { ...opts, multiplexed: opts.multiplexed === true })
+  const c = await connectThrift(port, services, { callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS, ...opts, multiplexed: opts.multiplexed === true })
   const out: Record<string, unknown> = { thrift: c, closed: c.closed, close: () => c.close() }
   for (const m of Object.keys(INTEROP_METHODS)) out[m] = (...args: unknown[]) => c.call('Interop', m, args)
   out.hello = (who: string) => c.call('Second', 'hello', [who])
@@ -60,7 +67,7 @@ export const USER_METHODS = ['getUser', 'getUserByEmail', 'listUsersByAge', 'cou
 
 /** A UserService client (multiplexed: service name "UserService"). */
 export async function connectUserClient(port: number, opts: ConnectOptions): Promise<UserClient> {
-  const c = await connectThrift(port, { UserService: testGen().UserService }, { ...opts, multiplexed: opts.multiplexed === true })
+  const c = await connectThrift(port, { UserService: testGen().UserService }, { callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS, ...opts, multiplexed: opts.multiplexed === true })
   const out: Record<string, unknown> = { thrift: c, closed: c.closed, close: () => c.close() }
   for (const m of USER_METHODS) {
     out[m] = (...args: unknown[]) => c.call('UserService', m, args)

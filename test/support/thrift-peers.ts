@@ -40,6 +40,8 @@
 //    `readByte().value`, but readByte returns a number: every such bool READS as false. The
 //    library WRITES them correctly (01 true, 02 false). A codec test feeding a library client a
 //    list<bool> in compact must expect all-false.
+// 13. A library client silently drops a reply whose seqid it does not know (the call just waits).
+//    Test clients therefore fail each call after callTimeoutMs (default 10 s, ThriftCallTimeoutError).
 export {
   ALL_DIALECTS,
   PEER_PROTOCOLS,
