@@ -2,6 +2,7 @@
 // proxy, readiness checks and admin routes, and is closed on shutdown after the proxy drained.
 // To add one: write a GatewayPlugin in its own folder and list it in PLUGINS below.
 import type { AdminServer, ProxyMetrics, ReadinessRegistry } from '../admin/index.js'
+import { cachePlugin } from '../cache/index.js'
 import type { Config } from '../config/index.js'
 import type { ThriftProxy } from '../core/index.js'
 import type { Logger } from '../log/index.js'
@@ -27,4 +28,4 @@ export interface GatewayPlugin {
   start(ctx: GatewayContext): Promise<StartedPlugin | undefined>
 }
 
-export const PLUGINS: readonly GatewayPlugin[] = []
+export const PLUGINS: readonly GatewayPlugin[] = [cachePlugin]
