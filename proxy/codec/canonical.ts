@@ -6,7 +6,8 @@
 // The form is the binary protocol's encoding (so it is readable with readStruct(..., 'binary')),
 // normalised:
 //  - struct fields sorted by id; a repeated id keeps the last occurrence (receivers keep the last);
-//  - bools as 0/1 (binary readers differ on other bytes; compact carries bools as type codes);
+//  - bools as 0/1; a binary bool byte other than 0/1 is INVALID_DATA here (receivers disagree on
+//    it: Java reads false, C++/Python/Node true), so such a call gets no key and is not cached;
 //  - set elements sorted by their canonical bytes, exact duplicates dropped;
 //  - map entries sorted by their keys' canonical bytes; a repeated key keeps the last entry;
 //  - list order kept;
@@ -18,9 +19,9 @@
 //    (at worst a cache miss, never a wrong hit).
 
 import { ByteWriter } from './byte-writer.js'
-import { TType, type CodecLimits, type Protocol } from './types.js'
+import { DEFAULT_LIMITS, TType, type CodecLimits, type Protocol } from './types.js'
 import type { TField, TMapEntry, TValue } from './value.js'
-import { readStruct } from './value-codec.js'
+import { readBinaryStruct, readCompactStruct } from './value-reader.js'
 
 interface Range {
   start: number
@@ -149,5 +150,6 @@ export function canonicalValue(v: TValue): Buffer {
 
 /** Canonical bytes of the struct at `structOffset` (e.g. a call's argument struct). */
 export function canonicalStruct(buf: Buffer, structOffset: number, protocol: Protocol, limits?: Partial<CodecLimits>): Buffer {
-  return canonicalValue(readStruct(buf, structOffset, protocol, limits).value)
+  const r = { buf, pos: structOffset, end: buf.length, maxDepth: limits?.maxDepth ?? DEFAULT_LIMITS.maxDepth, strictBool: true }
+  return canonicalValue(protocol === 'binary' ? readBinaryStruct(r, 1) : readCompactStruct(r, 1))
 }

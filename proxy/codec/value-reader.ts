@@ -6,6 +6,7 @@ import { COMPACT_MIN_SIZE, CompactType, fromCompactType, readVarint32, readVarin
 import type { TField, TMapEntry, TStructValue, TValue } from './value.js'
 import { bitsToDouble } from './value.js'
 import { depthError } from './walker.js'
+import { CodecError, CodecErrorCode } from './errors.js'
 import { TType } from './types.js'
 
 export interface ReadState {
@@ -13,6 +14,12 @@ export interface ReadState {
   pos: number
   readonly end: number
   readonly maxDepth: number
+  /**
+   * Binary bool bytes other than 0/1 throw INVALID_DATA instead of reading as true: receivers
+   * disagree on them (Java tests == 1; C++, Python and Node test != 0), so a cache key must not
+   * equate them with either value.
+   */
+  readonly strictBool?: boolean
 }
 
 function elemBinary(code: number, size: number, pos: number): TType {
@@ -34,10 +41,15 @@ export function readBinaryValue(r: ReadState, type: TType, depth: number): TValu
   const { buf, end } = r
   const pos = r.pos
   switch (type) {
-    case TType.BOOL:
+    case TType.BOOL: {
       need(pos, 1, end, 'value')
       r.pos = pos + 1
-      return { type, value: buf[pos] !== 0 }
+      const b = buf[pos] as number
+      if (b > 1 && r.strictBool === true) {
+        throw new CodecError(CodecErrorCode.INVALID_DATA, `ambiguous binary bool byte ${b} at offset ${pos}`)
+      }
+      return { type, value: b !== 0 }
+    }
     case TType.I8:
       need(pos, 1, end, 'value')
       r.pos = pos + 1

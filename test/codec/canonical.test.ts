@@ -6,7 +6,8 @@ import { readStruct, writeStruct } from '../../proxy/codec/value-codec.js'
 import { TType } from '../../proxy/codec/types.js'
 import { tv, type TStructValue } from '../../proxy/codec/value.js'
 import { arbStruct, prng, shuffled } from './arbitraries.js'
-import { hex } from './hex.js'
+import { hex, throwsCode } from './hex.js'
+import { CodecErrorCode } from '../../proxy/codec/errors.js'
 
 describe('canonical form: golden', () => {
   test('fields sorted by id, set elements and map entries sorted by canonical bytes', () => {
@@ -38,8 +39,14 @@ describe('canonical form: golden', () => {
     ])
     assert.deepEqual(canonicalValue(s), hex('03 0001 09  0d 0002 03 03 00000001 01 02  0f 0003 00 00000000  0d 0004 00 00 00000000  00'))
   })
-  test('bool normalises across protocols: a compact bool field and a binary bool byte 7', () => {
-    assert.deepEqual(canonicalStruct(hex('02 0001 07 00'), 0, 'binary'), canonicalStruct(hex('11 00'), 0, 'compact'))
+  test('bool normalises across protocols: compact field nibble, compact element byte, binary byte', () => {
+    assert.deepEqual(canonicalStruct(hex('02 0001 01 00'), 0, 'binary'), canonicalStruct(hex('11 00'), 0, 'compact'))
+    // Compact elements: every reader takes anything but 1 as false.
+    assert.deepEqual(canonicalStruct(hex('0f 0001 02 00000002 00 00 00'), 0, 'binary'), canonicalStruct(hex('19 21 02 07 00'), 0, 'compact'))
+  })
+  test('a binary bool byte other than 0/1 has no canonical form (receivers disagree on it)', () => {
+    throwsCode(() => canonicalStruct(hex('02 0001 07 00'), 0, 'binary'), CodecErrorCode.INVALID_DATA)
+    throwsCode(() => canonicalStruct(hex('0f 0001 02 00000001 02 00'), 0, 'binary'), CodecErrorCode.INVALID_DATA)
   })
   test('-0.0 and 0.0 stay distinct (a cache miss at worst, never a wrong hit)', () => {
     assert.notDeepEqual(canonicalValue(tv.double(-0)), canonicalValue(tv.double(0)))
