@@ -33,6 +33,13 @@ export class ClientConnection implements UpstreamListener {
   private sawDialect = false
   private closeReason = 'client'
   private lingerTimer: NodeJS.Timeout | undefined
+  /**
+   * One timer per connection, armed for the earliest deadline of the calls in flight, instead of a
+   * timer per call: a reply then costs no timer operation, and the timer fires only when a call may
+   * actually have expired (or once per timeout period on a busy connection, to re-arm).
+   */
+  private deadlineTimer: NodeJS.Timeout | undefined
+  private deadlineAt = Infinity
   private readonly openedAt = performance.now()
   private readonly highWater: number
 
@@ -137,7 +144,7 @@ export class ClientConnection implements UpstreamListener {
     this.gate.pause(PauseReason.PARKED)
     void r.then((reply) => {
       this.busy = false
-      if (this.state === 'closed') return
+      if (this.state !== 'open') return // closed meanwhile: the call was never forwarded
       if (reply === undefined) this.forward(p, oneway)
       else this.answerLocally(p, reply, oneway)
       this.afterCallDone()
@@ -158,7 +165,10 @@ export class ClientConnection implements UpstreamListener {
     if (oneway) {
       this.publishRequest(p, 'oneway', 0)
     } else {
-      if (p.timeoutMs > 0) p.timer = setTimeout(this.onTimeout, p.timeoutMs, p)
+      if (p.timeoutMs > 0) {
+        p.deadline = performance.now() + p.timeoutMs
+        if (p.deadline < this.deadlineAt) this.armDeadline(p.deadline)
+      }
       this.pending.add(p)
       this.host.counters.inFlight++
     }
@@ -180,7 +190,6 @@ export class ClientConnection implements UpstreamListener {
       return
     }
     if (p.timedOut) return // the late reply of a call that already got INTERNAL_ERROR
-    clearTimeout(p.timer)
     this.host.counters.inFlight--
     const hs = this.host.handlers.onReply
     const wait = hs.length > 0 ? runOnReply(hs, p, r, this.onHandlerError) : undefined
@@ -212,7 +221,7 @@ export class ClientConnection implements UpstreamListener {
   }
 
   private readonly deliver = (p: PendingCall, r: Message): void => {
-    if (this.state === 'closed') return
+    if (this.state !== 'open') return
     const s = this.socket
     s.write(r.raw)
     this.host.counters.bytesOut += r.raw.length
@@ -231,7 +240,23 @@ export class ClientConnection implements UpstreamListener {
     if (this.state === 'open' && this.draining && this.isIdle()) this.closeGracefully('drain')
   }
 
-  private readonly onTimeout = (p: PendingCall): void => {
+  private armDeadline(at: number): void {
+    clearTimeout(this.deadlineTimer)
+    this.deadlineAt = at
+    this.deadlineTimer = setTimeout(this.onDeadline, Math.max(0, at - performance.now()))
+  }
+
+  private readonly onDeadline = (): void => {
+    this.deadlineTimer = undefined
+    this.deadlineAt = Infinity
+    if (this.state === 'closed') return
+    // Timers may fire up to a millisecond before the deadline they were computed for.
+    const { due, next } = this.pending.expired(performance.now() + 1)
+    for (const p of due) this.timeOut(p)
+    if (next < this.deadlineAt) this.armDeadline(next)
+  }
+
+  private timeOut(p: PendingCall): void {
     if (p.timedOut || this.state === 'closed') return
     this.pending.markTimedOut(p)
     this.host.counters.inFlight--
@@ -256,7 +281,6 @@ export class ClientConnection implements UpstreamListener {
   private failAll(err: Error, outcome: RequestOutcome, cause: string): number {
     const calls = this.pending.takeAll()
     for (const p of calls) {
-      clearTimeout(p.timer)
       this.host.counters.inFlight--
       this.answerError(p, err, outcome)
       runOnFailure(this.host.handlers.onFailure, p, cause, this.onHandlerError)
@@ -301,8 +325,8 @@ export class ClientConnection implements UpstreamListener {
     if (this.state === 'closed') return
     this.state = 'closed'
     clearTimeout(this.lingerTimer)
+    clearTimeout(this.deadlineTimer)
     for (const p of this.pending.takeAll()) {
-      clearTimeout(p.timer)
       this.host.counters.inFlight--
       runOnFailure(this.host.handlers.onFailure, p, 'client disconnected', this.onHandlerError)
       this.publishRequest(p, 'client_gone', 0)
@@ -372,7 +396,7 @@ export class ClientConnection implements UpstreamListener {
   }
 
   private writePieces(pieces: readonly Buffer[]): void {
-    if (this.state === 'closed') return
+    if (this.state !== 'open') return
     const s = this.socket
     s.cork()
     for (const b of pieces) {

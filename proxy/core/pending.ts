@@ -10,7 +10,8 @@ import type { CallContext } from './handlers.js'
 export class PendingCall implements CallContext {
   /** performance.now() when forwarded, or 0 when nobody listens for request events. */
   startedAt = 0
-  timer: NodeJS.Timeout | undefined = undefined
+  /** performance.now() past which the call times out; 0 = no timeout. */
+  deadline = 0
   timedOut = false
   /** The next call in flight with the same seqid (FIFO). */
   next: PendingCall | undefined = undefined
@@ -57,6 +58,23 @@ export class PendingTable {
     p.timedOut = true
     this.live--
     this.tombstones++
+  }
+
+  /**
+   * The live calls whose deadline is at or before `now` (they stay in the table: mark them timed
+   * out), and the earliest deadline among the others (Infinity when none).
+   */
+  expired(now: number): { due: PendingCall[]; next: number } {
+    const due: PendingCall[] = []
+    let next = Infinity
+    for (const head of this.bySeqid.values()) {
+      for (let p: PendingCall | undefined = head; p !== undefined; p = p.next) {
+        if (p.timedOut || p.deadline === 0) continue
+        if (p.deadline <= now) due.push(p)
+        else if (p.deadline < next) next = p.deadline
+      }
+    }
+    return { due, next }
   }
 
   /** Every live call, removed, in the order they were added per seqid; tombstones are discarded. */

@@ -117,6 +117,23 @@ describe('upstream faults', () => {
     assert.equal(p.proxy.stats().inFlight, 0)
   })
 
+  test('a short per-method timeout behind a long default one fires on time; the long call still succeeds', async () => {
+    const server = await startInteropServer({
+      transport: 'framed',
+      protocol: 'binary',
+      handler: { echoString: (s) => new Promise((resolve) => setTimeout(() => resolve(s), 150)) },
+    })
+    cleanup.push(() => server.close())
+    const p = await startProxy(server.port, { requestTimeoutMs: 5_000, methodTimeoutsMs: { slow: 40 } })
+    cleanup.push(() => p.close())
+    const c = await connectInteropClient(p.port, { transport: 'framed', protocol: 'binary' })
+    cleanup.push(() => c.close())
+    const long = c.echoString('long')
+    const short = await outcome(c.slow(400, 'short'))
+    assert.match(appError(short)?.message ?? '', /slow timed out after 40ms/)
+    assert.equal(await long, 'long')
+  })
+
   test('upstream replies garbage: INTERNAL_ERROR for the call, other connections unaffected', async () => {
     const bad = await startRawServer((conn) => {
       void conn.readUntil((b) => b.length > 0).then(() => conn.send(Buffer.from([0, 0, 0, 5, 0x7f, 1, 2, 3, 4])))
