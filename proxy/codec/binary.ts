@@ -76,7 +76,7 @@ export function badType(code: number, pos: number, where: string): CodecError {
 
 /** A value type the binary protocol defines (STOP/VOID excluded); throws BAD_TYPE otherwise. */
 export function checkBinaryType(code: number, pos: number, where: string): TType {
-  if (BINARY_MIN_SIZE[code] === 0) throw badType(code, pos, where)
+  if (!((BINARY_MIN_SIZE[code] ?? 0) > 0)) throw badType(code, pos, where)
   return code as TType
 }
 

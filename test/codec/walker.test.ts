@@ -115,6 +115,8 @@ describe('walker: bad input', () => {
     throwsCode(() => skipStruct(hex('19 1e 00 00'), 0, 'compact'), CodecErrorCode.BAD_TYPE)
     throwsCode(() => skipStruct(hex('0f 0001 01 00000001 00'), 0, 'binary'), CodecErrorCode.BAD_TYPE)
     throwsCode(() => skipValue(hex('00'), 0, 1 as TType, 'binary'), CodecErrorCode.BAD_TYPE)
+    throwsCode(() => skipValue(hex('00'), 0, 300 as TType, 'binary'), CodecErrorCode.BAD_TYPE)
+    throwsCode(() => skipValue(hex('00'), 0, -1 as TType, 'compact'), CodecErrorCode.BAD_TYPE)
   })
 
   test('empty containers may name STOP as element type (compact writes 0x00 for empty lists)', () => {
