@@ -24,7 +24,11 @@ export function explainConfig(c: Config): string {
   else out.push(`IDL: ${c.idl.files.length} file(s), services ${[...c.idl.model.services.keys()].join(', ')}.`)
   const redis = c.cache.redis
   out.push(`Cache: in-process up to ${formatSize(c.cache.memory.maxBytes)}${redis === undefined ? ', no shared tier' : `, shared Redis tier at ${redactUrl(redis.url)} (prefix "${redis.keyPrefix}")`}.`)
-  if (c.index !== undefined) out.push(`Index store: ${c.index.path}.`)
+  if (c.index !== undefined) {
+    const rep = c.index.replication
+    const shared = rep === undefined ? '' : `; changes shared through the Redis stream "${rep.stream ?? 'thriftgate:index'}"${rep.redis === undefined ? '' : ` at ${redactUrl(rep.redis)}`}`
+    out.push(`Index store: ${c.index.path}${shared}.`)
+  }
   if (c.services.size === 0) out.push('No services configured: the proxy is a pure forwarder.')
   for (const s of c.services.values()) {
     out.push('', `Service ${s.name}:`)
