@@ -46,6 +46,8 @@ export interface IndexStackOptions {
   readonly replication?: SecondaryIndexOptions['replication']
   readonly transport?: PeerDialect['transport']
   readonly protocol?: PeerDialect['protocol']
+  /** Wraps the pool call the index uses (to hold a backfill page while a write passes). */
+  readonly wrapUpstream?: (call: SecondaryIndexOptions['upstream'], stack: () => IndexStack) => SecondaryIndexOptions['upstream']
 }
 
 export interface IndexStack {
@@ -81,17 +83,19 @@ export async function startIndexStack(o: IndexStackOptions = {}): Promise<IndexS
   let cache: ThriftCache | undefined
   if (o.cache === true) {
     cache = await ThriftCache.create(cacheSetupFromConfig(config, call))
-    proxy.use(cache.handler)
   }
   const index = await SecondaryIndex.open({
     path,
     services: config.services,
     idl: config.idl.model,
-    upstream: call,
+    upstream: o.wrapUpstream === undefined ? call : o.wrapUpstream(call, () => stack),
     cache: cache === undefined ? undefined : cacheLinkFor(cache),
     replication: o.replication,
   })
+  // The index before the cache: a handler that answers a call locally hides it from the handlers
+  // after it, and a cache that made itself the leader of a key would wait for a reply that never comes.
   proxy.use(index.handler)
+  if (cache !== undefined) proxy.use(cache.handler)
   const { port } = await proxy.start()
   const clients: UserClient[] = []
   const connect = async (p: number, d: Partial<PeerDialect>): Promise<UserClient> => {
@@ -99,7 +103,7 @@ export async function startIndexStack(o: IndexStackOptions = {}): Promise<IndexS
     clients.push(c)
     return c
   }
-  return {
+  const stack: IndexStack = {
     upstream,
     proxy,
     index,
@@ -117,6 +121,7 @@ export async function startIndexStack(o: IndexStackOptions = {}): Promise<IndexS
       if (o.upstream === undefined) await upstream.close()
     },
   }
+  return stack
 }
 
 /** The thrift library's i64 (Int64) or number as a bigint. */
