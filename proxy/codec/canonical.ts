@@ -19,6 +19,7 @@
 //    (at worst a cache miss, never a wrong hit).
 
 import { ByteWriter } from './byte-writer.js'
+import { canonicalBinaryEnd } from './canonical-check.js'
 import { DEFAULT_LIMITS, TType, type CodecLimits, type Protocol } from './types.js'
 import type { TField, TMapEntry, TValue } from './value.js'
 import { readBinaryStruct, readCompactStruct } from './value-reader.js'
@@ -150,6 +151,12 @@ export function canonicalValue(v: TValue): Buffer {
 
 /** Canonical bytes of the struct at `structOffset` (e.g. a call's argument struct). */
 export function canonicalStruct(buf: Buffer, structOffset: number, protocol: Protocol, limits?: Partial<CodecLimits>): Buffer {
-  const r = { buf, pos: structOffset, end: buf.length, maxDepth: limits?.maxDepth ?? DEFAULT_LIMITS.maxDepth, strictBool: true }
+  const maxDepth = limits?.maxDepth ?? DEFAULT_LIMITS.maxDepth
+  if (protocol === 'binary') {
+    // Usually a binary client's bytes are canonical already: then a copy is the whole job.
+    const end = canonicalBinaryEnd(buf, structOffset, maxDepth)
+    if (end >= 0) return Buffer.from(buf.subarray(structOffset, end))
+  }
+  const r = { buf, pos: structOffset, end: buf.length, maxDepth, strictBool: true }
   return canonicalValue(protocol === 'binary' ? readBinaryStruct(r, 1) : readCompactStruct(r, 1))
 }

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { canonicalStruct, canonicalValue } from '../../proxy/codec/canonical.js'
+import { canonicalBinaryEnd } from '../../proxy/codec/canonical-check.js'
 import { readStruct, writeStruct } from '../../proxy/codec/value-codec.js'
 import { TType } from '../../proxy/codec/types.js'
 import { tv, type TStructValue } from '../../proxy/codec/value.js'
@@ -73,6 +74,34 @@ describe('canonical form: properties', () => {
       }),
       { numRuns: 200 },
     )
+  })
+  test('the fast path (bytes already canonical) agrees with the full path', () => {
+    fc.assert(
+      fc.property(arbStruct(3), fc.boolean(), (s, canonicalInput) => {
+        const bytes = canonicalInput ? canonicalValue(s) : writeStruct(s, 'binary')
+        const full = canonicalValue(readStruct(bytes, 0, 'binary').value)
+        const end = canonicalBinaryEnd(bytes, 0, 64)
+        if (canonicalInput) assert.equal(end, bytes.length)
+        else assert.equal(end >= 0, bytes.equals(full))
+        assert.deepEqual(canonicalStruct(bytes, 0, 'binary'), full)
+      }),
+      { numRuns: 200 },
+    )
+  })
+  test('fast path says no to unsorted, repeated, typed-empty and deep input', () => {
+    for (const h of [
+      '08 0002 00000001 08 0001 00000001 00', // fields out of order
+      '08 0001 00000001 08 0001 00000001 00', // repeated id
+      '0e 0001 08 00000002 00000002 00000001 00', // set out of order
+      '0e 0001 08 00000002 00000001 00000001 00', // set with a duplicate
+      '0d 0001 08 08 00000002 00000002 00000000 00000001 00000000 00', // map keys out of order
+      '0f 0001 08 00000000 00', // empty list with a type
+      '02 0001 02 00', // ambiguous bool
+    ]) {
+      assert.equal(canonicalBinaryEnd(hex(h), 0, 64), -1, h)
+    }
+    assert.equal(canonicalBinaryEnd(hex('0c0001 0c0001 00 00 00'), 0, 2), -1)
+    assert.equal(canonicalBinaryEnd(hex('0c0001 0c0001 00 00 00'), 0, 3), 9)
   })
   test('canonical form is a fixed point', () => {
     fc.assert(
