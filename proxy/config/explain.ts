@@ -47,8 +47,12 @@ export function explainConfig(c: Config): string {
       out.push(`  entity ${e.name}: key ${ref(e.key)}, read by ${e.get}`)
       for (const ix of e.indexes.values()) out.push(`    index ${ix.name} on ${ref(ix.field)}${ix.unique ? ' (unique)' : ''}`)
       for (const l of e.lookups.values()) {
-        const how = l.range === undefined ? `${ref(l.arg)} = ${l.index}` : `${l.index} between ${ref(l.range[0])} and ${ref(l.range[1])}`
-        out.push(`    lookup ${l.method} answered from index ${l.index} (${how})`)
+        const field = ref(e.indexes.get(l.index)?.field)
+        const how =
+          l.range === undefined
+            ? `the ${e.name} whose ${field} equals argument ${ref(l.arg)}`
+            : `${e.name}s with ${field} from argument ${ref(l.range[0])} to ${ref(l.range[1])}${l.limit === undefined ? '' : `, at most ${ref(l.limit)}`}`
+        out.push(`    lookup ${l.method} answered from index ${l.index}: ${how}`)
       }
       for (const w of e.writes.values()) out.push(`    ${w.method} ${w.kind === 'upsert' ? 'updates' : 'deletes'} it from argument ${ref(w.arg)}`)
       if (e.scan !== undefined) out.push(`    indexes are built by scanning ${e.scan.method}`)
