@@ -5,7 +5,8 @@
 //  1. byte 0 = 0x80: a strict binary message header `80 01 00 0T` -> unframed binary (strict).
 //     No framed stream can start so: the frame length would be negative.
 //  2. byte 0 = 0x82: the compact protocol id, then `(type << 5) | 1` -> unframed compact.
-//  3. Otherwise bytes 0..3 are a length. Bytes 4..5 = 0F FF (THeader magic) -> THeader;
+//  3. Otherwise bytes 0..3 are a length. Bytes 4..5 = 0F FF (THeader magic) -> THeader (its
+//     protocol id is byte 14);
 //     bytes 4..5 = 80 01 -> framed strict binary; byte 4 = 0x82 + a compact version byte -> framed
 //     compact.
 //  4. Otherwise it is the old non-strict binary header (`i32 nameLen, name, i8 type, i32 seqid`),
@@ -94,7 +95,11 @@ export function detectDialect(buf: Buffer, start: number, end: number, maxMessag
   if (avail < 6) return undefined
   const b4 = buf[start + 4]!
   const b5 = buf[start + 5]!
-  if (b4 === HEADER_MAGIC_HI && b5 === HEADER_MAGIC_LO) return { transport: 'header', protocol: 'binary', strict: true }
+  if (b4 === HEADER_MAGIC_HI && b5 === HEADER_MAGIC_LO) {
+    // the protocol id is the header's first varint, at byte 14 (a bad one fails when parsed)
+    if (avail < 15) return undefined
+    return { transport: 'header', protocol: buf[start + 14] === 2 ? 'compact' : 'binary', strict: true }
+  }
   if (b4 === 0x80 && b5 === 0x01) return { transport: 'framed', protocol: 'binary', strict: true }
   if (b4 === COMPACT_PROTOCOL_ID && isCompactVersionByte(b5)) {
     return { transport: 'framed', protocol: 'compact', strict: true }

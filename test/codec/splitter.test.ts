@@ -196,7 +196,7 @@ describe('MessageSplitter: limits and bad input', () => {
   })
 
   test('THeader: length over 0x3FFFFFFF or the limit', () => {
-    const b = Buffer.from([0x40, 0, 0, 0, 0x0f, 0xff])
+    const b = Buffer.from([0x40, 0, 0, 0, 0x0f, 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0])
     expectCode([b], CodecErrorCode.BAD_HEADER, { limits: { maxMessageSize: 0x7fffffff } })
     expectCode([b], CodecErrorCode.FRAME_TOO_LARGE)
   })
