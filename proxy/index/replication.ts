@@ -117,10 +117,10 @@ export class IndexReplicator {
     return r
   }
 
-  private positionPut(): MetaPut {
+  private positionPut(position = this.position, addedThrough = this.addedThrough): MetaPut {
     const v = Buffer.allocUnsafe(VERSION_BYTES + 8)
-    this.position.copy(v, 0)
-    v.writeBigUInt64BE(this.addedThrough, VERSION_BYTES)
+    position.copy(v, 0)
+    v.writeBigUInt64BE(addedThrough, VERSION_BYTES)
     return { key: POSITION_KEY, value: v }
   }
 
@@ -249,11 +249,13 @@ export class IndexReplicator {
       }
     }
     const known = changes.filter((c) => this.store.entityNames.includes(c.entity))
-    this.position = last
-    this.addedThrough += BigInt(entries.length)
+    const added = this.addedThrough + BigInt(entries.length)
     if (Buffer.compare(last, this.head) > 0) this.head = last
     const lost = [...resets].filter((e) => this.store.entityNames.includes(e))
-    await this.store.apply(known, [...this.store.authorityLoss(lost, 'a peer sidecar could not publish a change'), this.positionPut()])
+    await this.store.apply(known, [...this.store.authorityLoss(lost, 'a peer sidecar could not publish a change'), this.positionPut(last, added)])
+    // Only now: "applied" means on disk, which is what waitCaughtUp promises.
+    this.position = last
+    this.addedThrough = added
   }
 
   private async periodic(): Promise<void> {
