@@ -3,6 +3,7 @@
 // What cannot survive, by the protocols' own definitions: a binary bool byte other than 0/1
 // becomes 1, and a binary empty map's key/value types are lost in compact (its 0x00 has none).
 
+import { readEnvelope, writeEnvelope } from './envelope.js'
 import { skipStruct } from './walker.js'
 import type { CodecLimits, Protocol } from './types.js'
 import { readStruct, writeStruct } from './value-codec.js'
@@ -17,4 +18,21 @@ export function transcodeStruct(
 ): Buffer {
   if (from === to) return buf.subarray(offset, skipStruct(buf, offset, from, limits?.maxDepth))
   return writeStruct(readStruct(buf, offset, from, limits).value, to)
+}
+
+/**
+ * A whole protocol-level message (envelope + body struct) re-encoded in protocol `to`: same
+ * name, type and seqid. `strict` picks the binary header form when `to` is binary.
+ */
+export function transcodePayload(
+  buf: Buffer,
+  offset: number,
+  from: Protocol,
+  to: Protocol,
+  strict = true,
+  limits?: Partial<CodecLimits>,
+): Buffer {
+  const env = readEnvelope(buf, offset, from)
+  const head = writeEnvelope(to, strict, env.name, env.type, env.seqid)
+  return Buffer.concat([head, transcodeStruct(buf, env.bodyOffset, from, to, limits)])
 }

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { transcodeStruct } from '../../proxy/codec/transcode.js'
+import { transcodePayload, transcodeStruct } from '../../proxy/codec/transcode.js'
 import { canonicalValue } from '../../proxy/codec/canonical.js'
 import { readStruct, writeStruct } from '../../proxy/codec/value-codec.js'
 import { TType } from '../../proxy/codec/types.js'
@@ -15,6 +15,13 @@ describe('transcode', () => {
     const compact = hex('15 0a  18 02 6869  11  00')
     assert.deepEqual(transcodeStruct(binary, 0, 'binary', 'compact'), compact)
     assert.deepEqual(transcodeStruct(compact, 0, 'compact', 'binary'), binary)
+  })
+  test('a whole message: envelope and body', () => {
+    const binary = hex('80010001 00000004 70696e67 00000007  08 0001 00000005 00')
+    const compact = hex('82 21 07 04 70696e67  15 0a 00')
+    assert.deepEqual(transcodePayload(binary, 0, 'binary', 'compact'), compact)
+    assert.deepEqual(transcodePayload(compact, 0, 'compact', 'binary'), binary)
+    assert.deepEqual(transcodePayload(compact, 0, 'compact', 'binary', false), hex('00000004 70696e67 01 00000007  08 0001 00000005 00'))
   })
   test('same protocol: the struct bytes unchanged, as a view', () => {
     const buf = hex('ff 08 0001 00000005 00 ee')
