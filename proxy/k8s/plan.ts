@@ -60,7 +60,7 @@ function checkConflicts(t: PodTemplate, o: InjectOptions, where: string): void {
         throw new K8sError(
           K8sErrorCode.PORT_CONFLICT,
           `${where}: container "${c.name}" (${list}) already uses port ${p.containerPort}, the sidecar's ${ours} port; ` +
-            `pick other ports with the ${ours === 'proxy' ? Annotation.PORT : Annotation.ADMIN_PORT} annotation`,
+            `move the sidecar with the ${ours === 'proxy' ? Annotation.PORT : Annotation.ADMIN_PORT} annotation (or --${ours}-port)`,
         )
       }
       if (p.name === PROXY_PORT_NAME || p.name === ADMIN_PORT_NAME) {

@@ -7,7 +7,7 @@ import { injectManifests } from '../../k8s/index.js'
 import { injectOptionsFrom, withInjectFlags, type InjectFlags } from '../inject-flags.js'
 import { describeFailure } from '../report.js'
 
-type Args = InjectFlags & { filename: string[]; output?: string }
+type Args = InjectFlags & { filename: string | string[]; output?: string }
 
 function readInput(file: string): string {
   return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8')
@@ -18,7 +18,8 @@ export const injectCommand: CommandModule<object, Args> = {
   describe: 'Add the thriftgate sidecar to Kubernetes manifests (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods)',
   builder: (y) =>
     withInjectFlags(y)
-      .option('filename', { alias: 'f', type: 'string', array: true, demandOption: true, describe: 'Manifest file(s), YAML or JSON, multi-document; - for stdin' })
+      // Not `array: true`: yargs would then drop a lone "-" (stdin); repeating -f still collects a list.
+      .option('filename', { alias: 'f', type: 'string', demandOption: true, describe: 'Manifest file, YAML or JSON, multi-document; - for stdin; repeat -f for several' })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the result here instead of stdout' })
       .example('$0 inject -f app.yaml | kubectl apply -f -', 'Inject and deploy')
       .example('$0 inject -f app.yaml --mode legacy -o app.injected.yaml', 'For clusters older than Kubernetes 1.29'),
@@ -26,7 +27,7 @@ export const injectCommand: CommandModule<object, Args> = {
     try {
       const options = injectOptionsFrom(argv)
       const outputs: string[] = []
-      for (const file of argv.filename) {
+      for (const file of Array.isArray(argv.filename) ? argv.filename : [argv.filename]) {
         const name = file === '-' ? 'stdin' : file
         const result = injectManifests(readInput(file), options, name)
         for (const t of result.templates) {
