@@ -58,7 +58,7 @@ export class ReadCache implements CallHandler {
     const rule = m.type === MessageType.CALL ? this.tiers.rules.reads.get(m.name) : undefined
     const metrics = this.tiers.metrics
     if (rule === undefined) {
-      metrics.uncached.not_configured++
+      if (!this.tiers.rules.writes.has(m.name)) metrics.uncached.not_configured++
       return undefined
     }
     let key: EntryKey

@@ -3,6 +3,7 @@
 // while disconnected fails at once (the cache then uses the in-process tier and the upstream)
 // instead of waiting in an offline queue until a reconnect.
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import { CacheError, CacheErrorCode } from './errors.js'
 import type { RedisClient } from './redis-tier.js'
 
 export interface HostPort {
@@ -48,4 +49,22 @@ export function parseHostPort(text: string): HostPort | undefined {
   const port = Number(m[2])
   if (port < 1 || port > 65_535) return undefined
   return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port }
+}
+
+/**
+ * The target a config URL names: redis:// or rediss:// (one server, ioredis parses it),
+ * redis+cluster://h1:p1,h2:p2 (Cluster seed nodes), redis+sentinel://h1:p1,h2:p2/masterName[/db].
+ */
+export function targetFromUrl(url: string): RedisTarget {
+  const m = /^redis\+(cluster|sentinel):\/\/([^/]+)(?:\/([^/]*))?(?:\/(\d+))?\/?$/.exec(url.trim())
+  if (m === null) return { kind: 'url', url }
+  const nodes = (m[2] as string).split(',').map((t) => parseHostPort(t))
+  if (nodes.some((n) => n === undefined) || nodes.length === 0) {
+    throw new CacheError(CacheErrorCode.BAD_REQUEST, `bad host:port list in ${m[1]} URL "${url}"`)
+  }
+  const hosts = nodes as HostPort[]
+  if (m[1] === 'cluster') return { kind: 'cluster', nodes: hosts }
+  const name = m[3]
+  if (name === undefined || name === '') throw new CacheError(CacheErrorCode.BAD_REQUEST, `redis+sentinel URL "${url}" needs the master name: redis+sentinel://h1:p1,h2:p2/mymaster`)
+  return { kind: 'sentinel', sentinels: hosts, name, db: m[4] === undefined ? 0 : Number(m[4]) }
 }

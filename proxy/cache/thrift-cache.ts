@@ -7,7 +7,7 @@ import { InvalidationBus } from './bus.js'
 import { LocalTier } from './local-tier.js'
 import { CacheMetrics } from './metrics.js'
 import { CacheAdmin } from './admin-ops.js'
-import { createRedisClient, type RedisTarget } from './redis-client.js'
+import { createRedisClient, targetFromUrl, type RedisTarget } from './redis-client.js'
 import { RedisKeyspace } from './redis-keys.js'
 import { RedisTier, type RedisClient, type RedisTierOptions } from './redis-tier.js'
 import { ReadCache, type ReadCacheOptions } from './read-cache.js'
@@ -44,9 +44,18 @@ export function cacheSetupFromConfig(
     services: cfg.services,
     idl: cfg.idl.model,
     memoryMaxBytes: cfg.cache.memory.maxBytes,
-    redis: r === undefined ? undefined : { target: { kind: 'url', url: r.url }, keyPrefix: r.keyPrefix, tier: { timeoutMs: r.timeoutMs } },
-    read: { fetch },
+    redis: r === undefined ? undefined : { target: targetFromUrl(r.url), keyPrefix: r.keyPrefix, tier: { timeoutMs: r.timeoutMs } },
+    read: { fetch, maxEntryBytes: maxEntryBytesFor(cfg.cache.memory.maxBytes) },
   }
+}
+
+/**
+ * Replies larger than this are not cached: an eighth of the in-process bound (so one entry cannot
+ * flush most of it), at least 64 KiB and at most 8 MiB; 1 MiB when there is no in-process tier.
+ */
+export function maxEntryBytesFor(memoryMaxBytes: number): number {
+  if (memoryMaxBytes <= 0) return 1 << 20
+  return Math.min(8 << 20, Math.max(64 << 10, Math.floor(memoryMaxBytes / 8)))
 }
 
 export class ThriftCache {

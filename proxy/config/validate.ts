@@ -73,7 +73,7 @@ function problemOf(e: ErrorObject): ConfigProblem {
     case 'propertyNames':
       return { path: join(path, String((e.params as { propertyName: string }).propertyName)), problem: 'is not a valid name (letters, digits and _)' }
     case 'pattern':
-      if (path.endsWith('redis.url')) return { path, problem: `expected a redis:// or rediss:// URL; got ${describe(e.data)}` }
+      if (path.endsWith('redis.url')) return { path, problem: `expected a redis://, rediss://, redis+cluster:// or redis+sentinel:// URL; got ${describe(e.data)}` }
       return { path, problem: `${e.message ?? 'does not match'}; got ${describe(e.data)}` }
     default:
       return { path, problem: e.message ?? 'is invalid' }

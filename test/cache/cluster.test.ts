@@ -16,13 +16,10 @@ describe('shared tier on Redis Cluster', () => {
   before(async () => {
     cluster = await startRedisCluster(3)
     upstream = await startUserServer({ seed: 64, transport: 'framed', protocol: 'binary' })
-    const tune = (s: Parameters<NonNullable<Parameters<typeof startStack>[0]>['tune'] & {}>[0]) => ({
-      ...s,
-      redis: { target: { kind: 'cluster' as const, nodes: cluster.startupNodes }, keyPrefix: 'c:', buckets: 8, tier: { timeoutMs: 500 } },
-      connectWaitMs: 5_000,
-    })
-    a = await startStack({ upstream, tune })
-    b = await startStack({ upstream, tune, memory: '0' })
+    // Through the config, as a user writes it: redis+cluster://seed1,seed2,...
+    const redisUrl = `redis+cluster://${cluster.startupNodes.map((n) => `${n.host}:${n.port}`).join(',')}`
+    a = await startStack({ upstream, redisUrl, keyPrefix: 'c:' })
+    b = await startStack({ upstream, redisUrl, keyPrefix: 'c:', memory: '0' })
   })
   after(async () => {
     await Promise.all([a.close(), b.close()])
@@ -38,7 +35,7 @@ describe('shared tier on Redis Cluster', () => {
     for (let id = 1; id <= 64; id++) await cb.getUser(id)
     assert.equal(upstream.stats.calls.getUser, before, 'all 64 served from the cluster')
     assert.equal(b.cache.metrics.hitsRedis, 64)
-    // entries are spread over the nodes (8 buckets per method)
+    // entries are spread over the nodes (16 hash-tag buckets per method on a cluster)
     let nodesWithEntries = 0
     for (const url of cluster.urls) {
       const node = new Redis(url)
