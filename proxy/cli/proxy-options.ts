@@ -21,9 +21,26 @@ function byMethod<T>(config: Config, pick: (svc: Config['services'] extends Read
 }
 const CONFLICT = Symbol('conflict')
 
+/**
+ * Oneway methods: every IDL service's (whether or not the config lists the service) plus the
+ * config's `oneway` lists. A bare name counts only when no service has a non-oneway method of that name.
+ */
+function onewayMethods(config: Config): string[] {
+  const bare = new Map<string, boolean>()
+  const out = new Set<string>()
+  const note = (service: string, method: string, oneway: boolean): void => {
+    if (oneway) out.add(`${service}:${method}`)
+    bare.set(method, (bare.get(method) ?? true) && oneway)
+  }
+  for (const svc of config.idl.model?.services.values() ?? []) for (const m of svc.methods.values()) note(svc.name, m.name, m.oneway)
+  for (const svc of config.services.values()) for (const m of svc.oneway) note(svc.name, m, true)
+  for (const [method, oneway] of bare) if (oneway) out.add(method)
+  return [...out]
+}
+
 export function toProxyOptions(config: Config): ProxyOptions {
   const timeouts = byMethod(config, (s) => s.timeoutsMs)
-  const oneway = byMethod(config, (s) => [...s.oneway].map((m): [string, true] => [m, true]))
+  const oneway = onewayMethods(config)
   return {
     listen: { host: config.listen.host, port: config.listen.port },
     upstream: { host: config.upstream.host, port: config.upstream.port },
@@ -40,7 +57,7 @@ export function toProxyOptions(config: Config): ProxyOptions {
     connectTimeoutMs: config.timeouts.connectMs,
     requestTimeoutMs: config.timeouts.requestMs,
     methodTimeoutsMs: Object.fromEntries(timeouts),
-    onewayMethods: [...oneway.keys()],
+    onewayMethods: oneway,
     drainDeadlineMs: config.drain.deadlineMs,
     pool: { size: config.pool.size },
   }
