@@ -104,7 +104,8 @@ export function detectDialect(buf: Buffer, start: number, end: number, maxMessag
   if (b4 === COMPACT_PROTOCOL_ID && isCompactVersionByte(b5)) {
     return { transport: 'framed', protocol: 'compact', strict: true }
   }
-  const maxName = Math.min(MAX_DETECT_NAME, maxMessageSize)
+  // a name that leaves no room for type, seqid and body in the limit cannot be a message
+  const maxName = Math.min(MAX_DETECT_NAME, maxMessageSize - 10)
   const unframed = nonStrictAt(buf, start, end, maxName)
   if (unframed === YES) return { transport: 'unframed', protocol: 'binary', strict: false }
   let framed: Verdict = NO

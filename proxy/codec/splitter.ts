@@ -170,7 +170,7 @@ export class MessageSplitter {
       chunk.copy(this.detectBuf)
       this.detectLen = chunk.length
     }
-    if (this.detectLen > this.limits.maxMessageSize) {
+    if (this.detectLen > this.limits.maxMessageSize + FRAME_PREFIX_SIZE) {
       throw new CodecError(CodecErrorCode.UNKNOWN_PROTOCOL, `no Thrift dialect recognised in the first ${data.length} bytes`)
     }
     return undefined

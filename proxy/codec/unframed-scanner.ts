@@ -120,6 +120,7 @@ export class UnframedScanner {
           if (top < 0) {
             this.phase = P_DONE
             this.consumed = base + pos
+            this.checkSize()
             return pos
           }
           const kind = this.kinds[top]!
@@ -324,7 +325,18 @@ export class UnframedScanner {
 
   private suspend(base: number, pos: number): number {
     this.consumed = base + pos
+    this.checkSize()
     return -1
+  }
+
+  /** Units no length announces (field headers, varints, STOPs) count toward the limit too. */
+  private checkSize(): void {
+    if (this.consumed > this.maxMessageSize) {
+      throw new CodecError(
+        CodecErrorCode.FRAME_TOO_LARGE,
+        `unframed message of more than ${this.maxMessageSize} bytes (the maximum message size)`,
+      )
+    }
   }
 
   private readI32(after: number): void {
