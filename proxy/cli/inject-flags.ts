@@ -14,6 +14,7 @@ export interface InjectFlags {
   'sidecar-upstream'?: string
   'sidecar-log-level'?: string
   'hold-app-until-ready': boolean
+  'admin-token-secret': string
   'data-size-limit': string
   'pre-stop-delay': number
 }
@@ -43,6 +44,7 @@ export function withInjectFlags<T>(y: Argv<T>): Argv<T & InjectFlags> {
       describe: 'Startup probe on /readyz: the app starts only once the proxy is ready. Client-side sidecars only. Pod annotation: thriftgate.io/hold-app-until-ready',
       group,
     })
+    .option('admin-token-secret', { type: 'string', default: d.adminTokenSecret, describe: 'Secret (key "token") for THRIFTGATE_ADMIN_TOKEN; optional at run time', group })
     .option('data-size-limit', { type: 'string', default: d.dataSizeLimit, describe: 'emptyDir size limit for the RocksDB index', group })
     .option('pre-stop-delay', { type: 'number', default: d.preStopDelaySeconds, describe: 'legacy mode: seconds preStop holds SIGTERM back', group }) as Argv<T & InjectFlags>
 }
@@ -59,6 +61,7 @@ export function injectOptionsFrom(f: InjectFlags): InjectOptions {
     configMap: f['config-map'],
     configKey: f['config-key'],
     holdAppUntilReady: f['hold-app-until-ready'],
+    adminTokenSecret: f['admin-token-secret'],
     dataSizeLimit: f['data-size-limit'],
     preStopDelaySeconds: f['pre-stop-delay'],
   }

@@ -52,6 +52,11 @@ export interface InjectOptions {
   configKey: string
   upstream?: string
   logLevel?: string
+  /**
+   * Secret (same namespace, key `token`) whose value becomes THRIFTGATE_ADMIN_TOKEN; optional, so pods
+   * start without it, and then the admin server refuses its mutating endpoints (admin is not on loopback).
+   */
+  adminTokenSecret: string
   /** Startup probe on /readyz instead of /healthz (see Annotation.HOLD_APP). */
   holdAppUntilReady: boolean
   /** Requests are what one proxy needs at our benchmarked rates; memory limit leaves room for cache.memory. */
@@ -70,6 +75,7 @@ export const defaultInjectOptions: InjectOptions = {
   adminPort: 9464,
   configMap: 'thriftgate-config',
   configKey: 'thriftgate.yaml',
+  adminTokenSecret: 'thriftgate-admin-token',
   holdAppUntilReady: false,
   resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
   dataSizeLimit: '1Gi',
@@ -104,6 +110,7 @@ export function validateOptions(o: InjectOptions): InjectOptions {
   if (!DNS_SUBDOMAIN.test(o.configMap) || o.configMap.length > 253) {
     throw bad('config map', `"${o.configMap}" is not a valid ConfigMap name`)
   }
+  if (!DNS_SUBDOMAIN.test(o.adminTokenSecret)) throw bad('admin token secret', `"${o.adminTokenSecret}" is not a valid Secret name`)
   if (o.upstream !== undefined && !HOST_PORT.test(o.upstream)) throw bad('upstream', `"${o.upstream}" is not host:port`)
   if (!Number.isInteger(o.preStopDelaySeconds) || o.preStopDelaySeconds < 0) {
     throw bad('preStop delay', `"${o.preStopDelaySeconds}" is not a whole number of seconds`)
