@@ -20,6 +20,8 @@ if (files.length === 0) {
   process.exit(1)
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, availableParallelism()))
-const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files.map((f) => relative('.', f))]
+// A hung test must fail, not eat CI's time: no single test may run longer than this.
+const timeout = process.env.TEST_TIMEOUT_MS ?? '120000'
+const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...files.map((f) => relative('.', f))]
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' })
 process.exit(r.status ?? 1)
