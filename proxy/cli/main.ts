@@ -35,6 +35,12 @@ export async function main(args: readonly string[]): Promise<void> {
       ].join('\n'),
     )
   for (const c of COMMANDS) cli = cli.command(c)
+  cli = cli
+    .example('$0 demo', 'See it work: a demo service, the proxy in front, and a command to call through it')
+    .example('$0 serve --listen 0.0.0.0:9090 --upstream 127.0.0.1:9091', 'Forward to your service (no config file needed)')
+    .example('$0 check-config thriftgate.yaml', 'Check a config and see what it does')
+    .example('$0 serve --config thriftgate.yaml', 'Run with caching/indexing rules from a config file')
+    .example('$0 <command> --help', 'Options of one command')
   await cli
     .demandCommand(1, 'Name a command: serve, check-config, demo, ... (see the list above)')
     .strict()
