@@ -104,6 +104,21 @@ export class ByteWriter {
     this.buf[this.pos++] = Number(n)
   }
 
+  /** A copy of bytes already written (for reordering a region). */
+  copyOut(start: number, end: number): Buffer {
+    return Buffer.from(this.buf.subarray(start, end))
+  }
+
+  /** Forgets everything written from `length` on. */
+  truncate(length: number): void {
+    if (length < this.pos) this.pos = length
+  }
+
+  /** Overwrites an i32 written earlier (a count known only after its elements). */
+  patchI32(at: number, v: number): void {
+    this.buf.writeInt32BE(v | 0, at)
+  }
+
   /** The bytes written so far. A fresh exact-size buffer unless most of the capacity is in use. */
   finish(): Buffer {
     if (this.pos * 2 >= this.buf.length) return this.buf.subarray(0, this.pos)

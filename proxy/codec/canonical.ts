@@ -22,7 +22,7 @@ import { ByteWriter } from './byte-writer.js'
 import { canonicalBinaryEnd } from './canonical-check.js'
 import { DEFAULT_LIMITS, TType, type CodecLimits, type Protocol } from './types.js'
 import type { TField, TMapEntry, TValue } from './value.js'
-import { readBinaryStruct, readCompactStruct } from './value-reader.js'
+import { canonStructFrom } from './canonical-stream.js'
 
 interface Range {
   start: number
@@ -149,7 +149,10 @@ export function canonicalValue(v: TValue): Buffer {
   return w.finish()
 }
 
-/** Canonical bytes of the struct at `structOffset` (e.g. a call's argument struct). */
+/**
+ * Canonical bytes of the struct at `structOffset` (e.g. a call's argument struct), straight from
+ * the wire: the same bytes canonicalValue gives for its decoded tree, without building the tree.
+ */
 export function canonicalStruct(buf: Buffer, structOffset: number, protocol: Protocol, limits?: Partial<CodecLimits>): Buffer {
   const maxDepth = limits?.maxDepth ?? DEFAULT_LIMITS.maxDepth
   if (protocol === 'binary') {
@@ -157,6 +160,7 @@ export function canonicalStruct(buf: Buffer, structOffset: number, protocol: Pro
     const end = canonicalBinaryEnd(buf, structOffset, maxDepth)
     if (end >= 0) return Buffer.from(buf.subarray(structOffset, end))
   }
-  const r = { buf, pos: structOffset, end: buf.length, maxDepth, strictBool: true }
-  return canonicalValue(protocol === 'binary' ? readBinaryStruct(r, 1) : readCompactStruct(r, 1))
+  const w = new ByteWriter()
+  canonStructFrom({ buf, pos: structOffset, end: buf.length, maxDepth, compact: protocol === 'compact' }, 1, w)
+  return w.finish()
 }

@@ -49,6 +49,18 @@ describe('canonical form: golden', () => {
     throwsCode(() => canonicalStruct(hex('02 0001 07 00'), 0, 'binary'), CodecErrorCode.INVALID_DATA)
     throwsCode(() => canonicalStruct(hex('0f 0001 02 00000001 02 00'), 0, 'binary'), CodecErrorCode.INVALID_DATA)
   })
+  test('a 2M-element list is canonicalised without a value tree (no per-element objects)', () => {
+    const n = 2_000_000
+    // compact: field 1 list<i8>, long size header (0xF nibble + varint), then n bytes.
+    const head = hex('19 f3 80897a')
+    const buf = Buffer.concat([head, Buffer.alloc(n, 7), hex('00')])
+    const before = process.memoryUsage().heapUsed
+    const c = canonicalStruct(buf, 0, 'compact')
+    const grown = process.memoryUsage().heapUsed - before
+    assert.equal(c.length, 3 + 5 + n + 1)
+    // A tree would hold >= 2M objects (tens of MB on the heap); bytes live outside the JS heap.
+    assert.ok(grown < 16 * 1024 * 1024, `heap grew by ${grown} bytes`)
+  })
   test('-0.0 and 0.0 stay distinct (a cache miss at worst, never a wrong hit)', () => {
     assert.notDeepEqual(canonicalValue(tv.double(-0)), canonicalValue(tv.double(0)))
   })
