@@ -115,3 +115,16 @@ export function exitOnSignals(gateway: Gateway, logger: Logger): void {
   process.on('SIGTERM', onSignal)
   process.on('SIGINT', onSignal)
 }
+
+/**
+ * A bug that escapes every handler ends the process (its state is unknown, and an orchestrator
+ * restarts it), but first says so as a JSON log line rather than a bare stack on stderr.
+ */
+export function exitOnFatalErrors(logger: Logger): void {
+  const die = (kind: string) => (err: unknown): void => {
+    logger.fatal({ err }, kind)
+    process.exit(1)
+  }
+  process.on('uncaughtException', die('uncaught exception'))
+  process.on('unhandledRejection', die('unhandled promise rejection'))
+}

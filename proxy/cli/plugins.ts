@@ -3,6 +3,7 @@
 // To add one: write a GatewayPlugin in its own folder and list it in PLUGINS below.
 import type { AdminServer, ProxyMetrics, ReadinessRegistry } from '../admin/index.js'
 import { cachePlugin } from '../cache/index.js'
+import { indexPlugin } from '../index/index.js'
 import type { Config } from '../config/index.js'
 import type { ThriftProxy } from '../core/index.js'
 import type { Logger } from '../log/index.js'
@@ -28,4 +29,6 @@ export interface GatewayPlugin {
   start(ctx: GatewayContext): Promise<StartedPlugin | undefined>
 }
 
-export const PLUGINS: readonly GatewayPlugin[] = [cachePlugin]
+// The index after the cache: it fetches entities through the cache (cacheOf) and tells it about
+// the lookups it answers.
+export const PLUGINS: readonly GatewayPlugin[] = [cachePlugin, indexPlugin]

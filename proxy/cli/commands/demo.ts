@@ -9,7 +9,7 @@ import type { CommandModule } from 'yargs'
 import { formatHostPort, loadConfig, LOG_LEVELS, type Override } from '../../config/index.js'
 import { startDemoUpstream } from '../../demo/index.js'
 import { createLogger } from '../../log/index.js'
-import { exitOnSignals, startGateway } from '../gateway.js'
+import { exitOnFatalErrors, exitOnSignals, startGateway } from '../gateway.js'
 import { describeFailure } from '../report.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -64,6 +64,7 @@ export const demoCommand: CommandModule<object, Args> = {
       const logger = createLogger({ level: config.log.level })
       gateway = await startGateway(config, logger)
       exitOnSignals(gateway, logger)
+      exitOnFatalErrors(logger)
       process.once('exit', () => void upstream.close())
     } catch (err) {
       await upstream.close()

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs'
 import { loadConfig } from '../../config/index.js'
 import { createLogger } from '../../log/index.js'
 import { configFile, flagOverrides, withConfigFlags, type ConfigFlags } from '../flags.js'
-import { exitOnSignals, startGateway } from '../gateway.js'
+import { exitOnFatalErrors, exitOnSignals, startGateway } from '../gateway.js'
 import { describeFailure } from '../report.js'
 
 export const serveCommand: CommandModule<object, ConfigFlags> = {
@@ -26,6 +26,7 @@ export const serveCommand: CommandModule<object, ConfigFlags> = {
     try {
       const gateway = await startGateway(config, logger)
       exitOnSignals(gateway, logger)
+      exitOnFatalErrors(logger)
     } catch (err) {
       logger.fatal({ err }, 'could not start')
       process.stderr.write(`${describeFailure(err, config.log.level === 'debug' || config.log.level === 'trace')}\n`)
