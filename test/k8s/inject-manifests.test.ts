@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { K8sError, applyJsonPatch, defaultInjectOptions, injectManifests, planInjection } from '../../proxy/k8s/index.js'
-import { validateResource } from './support/k8s-schema.js'
+import { unknownFields, validateResource } from './support/k8s-schema.js'
 
 const source = readFileSync(join(import.meta.dirname, 'fixtures', 'manifests', 'app.yaml'), 'utf8')
 const docs = (text: string): any[] => parseAllDocuments(text).map((d) => d.toJS())
@@ -64,6 +64,8 @@ describe('injectManifests', () => {
 
   test('the result validates against the Kubernetes schemas', async () => {
     for (const [i, d] of docs(output).entries()) await validateResource(d, `injected document ${i + 1}`)
+    // Strict too: the sidecar adds no field the API does not know (what kubectl --validate=strict checks).
+    assert.deepEqual(unknownFields(docs(output).map((obj, i) => ({ obj, where: `injected document ${i + 1}` }))), [])
   })
 
   test('running it again changes nothing', () => {

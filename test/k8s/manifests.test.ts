@@ -9,7 +9,7 @@ import { join, relative } from 'node:path'
 import { parse, parseAllDocuments } from 'yaml'
 import { loadConfig } from '../../proxy/config/index.js'
 import { defaultInjectOptions, sidecarContainer, type Container } from '../../proxy/k8s/index.js'
-import { validateResource } from './support/k8s-schema.js'
+import { unknownFields, validateResource, type Located } from './support/k8s-schema.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const DEPLOY = join(ROOT, 'deploy', 'k8s')
@@ -75,6 +75,19 @@ describe('deploy/k8s manifests', () => {
       }
     }
     assert.ok(count >= 15)
+  })
+
+  test('no manifest, as written or as kustomize builds it, has a field the Kubernetes API does not know', (t) => {
+    const skip = nonResourceFiles()
+    const objects: Located[] = walk(DEPLOY)
+      .filter((f) => f.endsWith('.yaml') && !f.endsWith('kustomization.yaml') && !skip.has(f))
+      .flatMap((f) => docsOf(readFileSync(f, 'utf8'), relative(ROOT, f)).map((obj, i) => ({ obj, where: `${relative(ROOT, f)} document ${i + 1}` })))
+    for (const layout of layouts) {
+      const built = kustomize(layout)
+      if (!built.ok) t.diagnostic(`${built.why}: kustomize output of ${layout} not checked for unknown fields`)
+      else objects.push(...built.objects.map((obj) => ({ obj, where: `kustomize ${layout}: ${obj.kind}/${obj.metadata?.name}` })))
+    }
+    assert.deepEqual(unknownFields(objects), [])
   })
 
   for (const layout of layouts) {
