@@ -16,7 +16,10 @@ export interface LoadRequest {
 }
 
 export interface LoadResult {
+  /** Replies in the measured window. */
   readonly calls: number
+  /** Replies over the whole run, warm-up included (for CPU time per call). */
+  readonly total: number
   readonly seconds: number
   readonly throughput: number
   readonly p50: number
@@ -81,6 +84,7 @@ export async function runLoad(req: LoadRequest): Promise<LoadResult> {
   const measureFrom = t0 + req.warmupMs
   const stopAt = measureFrom + req.durationMs
   let counted = 0
+  let total = 0
   const sockets = await Promise.all(Array.from({ length: req.conns }, () => connect(req.port)))
   const done = sockets.map(
     (s) =>
@@ -111,6 +115,7 @@ export async function runLoad(req: LoadRequest): Promise<LoadResult> {
             head = (head + 1) % req.depth
             inFlight--
             k++
+            total++
             if (started >= measureFrom && now <= stopAt) {
               counted++
               if (latencies.length < 4_000_000) latencies.push(now - started)
@@ -130,7 +135,7 @@ export async function runLoad(req: LoadRequest): Promise<LoadResult> {
   latencies.sort((a, b) => a - b)
   const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN
   const seconds = req.durationMs / 1000
-  return { calls: counted, seconds, throughput: counted / seconds, p50: q(0.5), p99: q(0.99), p999: q(0.999), errors }
+  return { calls: counted, total, seconds, throughput: counted / seconds, p50: q(0.5), p99: q(0.99), p999: q(0.999), errors }
 }
 
 if (process.send !== undefined) {

@@ -13,7 +13,11 @@ const server = net.createServer({ noDelay: true }, (client) => {
 server.listen(0, '127.0.0.1', () => {
   process.send?.({ port: (server.address() as net.AddressInfo).port })
 })
-process.on('message', (m: { rss?: boolean }) => {
+process.on('message', (m: { rss?: boolean; cpu?: boolean }) => {
   if (m.rss === true) process.send?.({ rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024 })
+  if (m.cpu === true) {
+    const u = process.cpuUsage()
+    process.send?.({ cpuMicros: u.user + u.system })
+  }
 })
 process.on('disconnect', () => process.exit(0))

@@ -16,6 +16,7 @@ import { UpstreamConnection, type UpstreamListener } from './upstream-connection
 import { ReplyQueue } from './reply-queue.js'
 import type { ConnectionHost } from './connection-host.js'
 import { InputGate, PauseReason } from './input-gate.js'
+import { WriteRun } from './write-run.js'
 
 /** After answering a protocol error, how long to wait for the client to close before destroying. */
 const LINGER_MS = 2_000
@@ -25,6 +26,9 @@ export class ClientConnection implements UpstreamListener {
   private upstream: UpstreamConnection | undefined
   private readonly pending = new PendingTable()
   private readonly gate: InputGate
+  /** Replies gathered while one upstream chunk is processed (see WriteRun). */
+  private readonly out: WriteRun
+  private batching = false
   private busy = false
   private readonly replies = new ReplyQueue()
   private state: 'open' | 'closing' | 'closed' = 'open'
@@ -50,6 +54,7 @@ export class ClientConnection implements UpstreamListener {
   ) {
     const o = host.options
     this.gate = new InputGate(socket)
+    this.out = new WriteRun(socket)
     this.replies.bind(this.deliver, () => this.afterCallDone())
     this.splitter = new MessageSplitter({
       transport: o.transport,
@@ -110,7 +115,7 @@ export class ClientConnection implements UpstreamListener {
     } catch (err) {
       this.protocolError(err, undefined, TApplicationExceptionType.PROTOCOL_ERROR)
     } finally {
-      up?.uncork()
+      if (up !== undefined && !up.uncork() && up === this.upstream) this.gate.pause(PauseReason.UPSTREAM_FULL)
     }
   }
 
@@ -215,21 +220,35 @@ export class ClientConnection implements UpstreamListener {
   }
 
   onUpstreamBatch(start: boolean): void {
-    if (this.state === 'closed') return
-    if (start) this.socket.cork()
-    else this.socket.uncork()
+    if (start) {
+      this.batching = true
+      this.socket.cork()
+      return
+    }
+    this.batching = false
+    this.out.flush()
+    this.socket.uncork()
+    this.checkClientBuffer()
   }
 
   private readonly deliver = (p: PendingCall, r: Message): void => {
     if (this.state !== 'open') return
-    const s = this.socket
-    s.write(r.raw)
     this.host.counters.bytesOut += r.raw.length
-    if (!this.upstreamReadPaused && s.writableLength >= this.highWater && this.upstream !== undefined) {
+    if (this.batching) {
+      this.out.add(r.raw)
+    } else {
+      this.socket.write(r.raw)
+      this.checkClientBuffer()
+    }
+    if (p.startedAt > 0 && channels.request.hasSubscribers) this.publishRequest(p, replyOutcome(r), r.raw.length)
+  }
+
+  /** A client not reading its replies: stop reading the upstream until the client drains. */
+  private checkClientBuffer(): void {
+    if (!this.upstreamReadPaused && this.socket.writableLength >= this.highWater && this.upstream !== undefined) {
       this.upstreamReadPaused = true
       this.upstream.pauseReading()
     }
-    if (p.startedAt > 0 && channels.request.hasSubscribers) this.publishRequest(p, replyOutcome(r), r.raw.length)
   }
 
   private readonly onClientDrain = (): void => {
@@ -345,6 +364,7 @@ export class ClientConnection implements UpstreamListener {
     this.state = 'closing'
     this.closeReason = reason
     this.dropUpstream()
+    this.out.flush() // replies gathered in this batch go before the FIN
     this.socket.resume() // keep reading (and discarding) so the client's writes do not block its read of our answer
     this.socket.end()
     this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS)
@@ -397,6 +417,7 @@ export class ClientConnection implements UpstreamListener {
 
   private writePieces(pieces: readonly Buffer[]): void {
     if (this.state !== 'open') return
+    this.out.flush()
     const s = this.socket
     s.cork()
     for (const b of pieces) {

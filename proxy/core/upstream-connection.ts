@@ -3,6 +3,7 @@
 import net from 'node:net'
 import { CodecError, MessageSplitter, type Dialect, type Message } from '../codec/index.js'
 import type { Backoff } from './backoff.js'
+import { WriteRun } from './write-run.js'
 import { causeOfSocketError, describeCause, UpstreamError, type UpstreamCause } from './errors.js'
 
 export interface UpstreamTarget {
@@ -38,6 +39,8 @@ export class UpstreamConnection {
   private connected = false
   private done = false
   private readonly highWater: number
+  private readonly run: WriteRun
+  private batching = false
   /** Bytes received, for the proxy's totals. */
   bytesIn = 0
 
@@ -48,6 +51,7 @@ export class UpstreamConnection {
     const s = net.connect({ host: target.host, port: target.port, noDelay: true })
     this.socket = s
     this.highWater = Math.max(target.maxBufferedBytes, s.writableHighWaterMark)
+    this.run = new WriteRun(s)
     if (target.connectTimeoutMs > 0) {
       this.connectTimer = setTimeout(() => this.fail('connect_timeout', `${target.connectTimeoutMs}ms`), target.connectTimeoutMs)
     }
@@ -80,13 +84,21 @@ export class UpstreamConnection {
     if (this.dialect === undefined) this.dialect = d
   }
 
-  /** Writes a whole message (zero copy). false = buffered past maxBufferedBytes: wait for onUpstreamDrain. */
+  /**
+   * Writes a whole message (zero copy). false = buffered past maxBufferedBytes: wait for
+   * onUpstreamDrain. Inside cork()/uncork() the write is gathered and uncork() answers instead.
+   */
   write(raw: Buffer): boolean {
+    if (this.batching) {
+      this.run.add(raw)
+      return true
+    }
     this.socket.write(raw)
     return this.socket.writableLength < this.highWater
   }
 
   writePieces(pieces: readonly Buffer[]): boolean {
+    this.run.flush()
     const s = this.socket
     if (pieces.length === 1) {
       s.write(pieces[0] as Buffer)
@@ -98,13 +110,18 @@ export class UpstreamConnection {
     return s.writableLength < this.highWater
   }
 
-  /** Batches the writes of one client chunk into one writev (see onUpstreamBatch). */
+  /** Gathers the writes of one client chunk (see WriteRun); uncork() sends them. */
   cork(): void {
+    this.batching = true
     this.socket.cork()
   }
 
-  uncork(): void {
+  /** false = buffered past maxBufferedBytes: wait for onUpstreamDrain. */
+  uncork(): boolean {
+    this.batching = false
+    this.run.flush()
     this.socket.uncork()
+    return this.socket.writableLength < this.highWater
   }
 
   pauseReading(): void {
