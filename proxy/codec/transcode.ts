@@ -5,8 +5,9 @@
 
 import { readEnvelope, writeEnvelope } from './envelope.js'
 import { skipStruct } from './walker.js'
-import type { CodecLimits, Protocol } from './types.js'
-import { readStruct, writeStruct } from './value-codec.js'
+import { ByteWriter } from './byte-writer.js'
+import { transcodeStructFrom } from './transcode-stream.js'
+import { DEFAULT_LIMITS, type CodecLimits, type Protocol } from './types.js'
 
 /** The struct at `offset` in protocol `to`; the same bytes (a view) when `from === to`. */
 export function transcodeStruct(
@@ -17,7 +18,10 @@ export function transcodeStruct(
   limits?: Partial<CodecLimits>,
 ): Buffer {
   if (from === to) return buf.subarray(offset, skipStruct(buf, offset, from, limits?.maxDepth))
-  return writeStruct(readStruct(buf, offset, from, limits).value, to)
+  const w = new ByteWriter()
+  const maxDepth = limits?.maxDepth ?? DEFAULT_LIMITS.maxDepth
+  transcodeStructFrom({ buf, pos: offset, end: buf.length, maxDepth, compact: from === 'compact' }, 1, w)
+  return w.finish()
 }
 
 /**

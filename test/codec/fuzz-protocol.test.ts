@@ -69,7 +69,12 @@ function exercise(buf: Buffer, p: Protocol): void {
   const c = outcome(() => (canon = canonicalStruct(buf, 0, p)).length)
   if ('end' in c) assert.deepEqual(canon, canonicalValue(readStruct(buf, 0, p).value))
   else if (c.code !== CodecErrorCode.INVALID_DATA) assert.deepEqual(c, read)
-  outcome(() => transcodeStruct(buf, 0, p, p === 'binary' ? 'compact' : 'binary').length)
+  // Streaming transcode: the tree's bytes, or the decoder's error.
+  const other = p === 'binary' ? 'compact' : 'binary'
+  let out: Buffer | undefined
+  const t = outcome(() => (out = transcodeStruct(buf, 0, p, other)).length)
+  if ('end' in t) assert.deepEqual(out, writeStruct(readStruct(buf, 0, p).value, other))
+  else assert.deepEqual(t, read)
   outcome(() => (extractField(buf, 0, p, [1, 2]) === undefined ? 0 : 1))
   outcome(() => readEnvelope(buf, 0, p).bodyOffset)
   outcome(() => tryReadEnvelope(buf, 0, buf.length, p)?.bodyOffset ?? 0)

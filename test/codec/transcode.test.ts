@@ -47,6 +47,16 @@ describe('transcode', () => {
       { numRuns: 200 },
     )
   })
+  test('streaming transcode gives exactly what the value tree gives', () => {
+    fc.assert(
+      fc.property(arbStruct(3), fc.constantFrom('binary' as const, 'compact' as const), (s, from) => {
+        const to = from === 'binary' ? 'compact' : 'binary'
+        const input = writeStruct(s, from)
+        assert.deepEqual(transcodeStruct(input, 0, from, to), writeStruct(readStruct(input, 0, from).value, to))
+      }),
+      { numRuns: 200 },
+    )
+  })
   test('compact -> binary -> compact is identity on bytes for any input', () => {
     fc.assert(
       fc.property(arbStruct(3), (s) => {
