@@ -15,10 +15,12 @@ export const serveCommand: CommandModule<object, ConfigFlags> = {
       .example('$0 serve --listen 127.0.0.1:9090 --upstream 127.0.0.1:9091', 'Forward with no config file (transport and protocol auto-detected)'),
   handler: async (argv) => {
     let config
+    const file = configFile(argv)
     try {
-      config = loadConfig({ file: configFile(argv), flags: flagOverrides(argv) })
+      config = loadConfig({ file, flags: flagOverrides(argv) })
     } catch (err) {
-      process.stderr.write(`${describeFailure(err)}\n`)
+      const hint = file === undefined ? '\nGive a config file (--config FILE) or at least --upstream HOST:PORT; see `thriftgate serve --help`.' : ''
+      process.stderr.write(`${describeFailure(err)}${hint}\n`)
       process.exitCode = 1
       return
     }
