@@ -1,0 +1,368 @@
+// Read-cache bench, side by side in one run (issue 4): getUser(id) over 100k users, ids drawn from a
+// zipf distribution, 16 connections each with one call in flight (a synchronous client), upstream
+// with 2 ms artificial latency. Every party runs in its own process (this file, forked by role):
+//   cap    direct calls to an upstream with NO artificial latency: what the load generator can do
+//   a      direct calls to the 2 ms upstream
+//   b      the usual hand-written alternative: the service's own handler does cache-aside against
+//          Redis (GET; on a miss read the store (2 ms) and SET with a TTL)
+//   c      thriftgate in front of the 2 ms upstream, Redis tier only
+//   d      thriftgate, in-process tier + Redis
+//   hit    thriftgate (d) with every call a hit (1,000 hot ids, warmed), to compare with `cap`
+// Rounds interleave the modes; each cached mode starts cold (Redis flushed, proxy restarted) and
+// warms up for --warmup ms before measuring. Medians over rounds.
+//
+//   node --import tsx bench/cache.bench.ts [--runs=3] [--duration=3000] [--warmup=2000] [--conns=16]
+//        [--depth=1] [--keys=100000] [--zipf=1.0] [--latency=2]
+import { fork, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createRequire } from 'node:module'
+import net from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { performance } from 'node:perf_hooks'
+import { Redis } from 'ioredis'
+
+const arg = (name: string, dflt: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt
+const role = arg('role', 'main')
+const KEYS = Number(arg('keys', '100000'))
+const LATENCY = Number(arg('latency', '2'))
+const self = fileURLToPath(import.meta.url)
+
+/** Tells the parent our port, answers stats/rss requests. */
+function serve(port: number, stats: () => object): void {
+  process.send?.({ port })
+  process.on('message', (m: { stats?: boolean }) => {
+    if (m.stats === true) process.send?.({ ...stats(), rss: process.memoryUsage().rss })
+  })
+  process.on('disconnect', () => process.exit(0))
+}
+
+// ---------------------------------------------------------------- upstreams
+if (role === 'upstream') {
+  const { startDemoUpstream } = await import('../proxy/demo/index.js')
+  const up = await startDemoUpstream({ seed: KEYS, latencyMs: Number(arg('upstream-latency', '0')) })
+  serve(up.port, () => ({ calls: up.stats.calls.getUser }))
+}
+
+if (role === 'aside') {
+  // Cache-aside in the service's handler, as commonly hand-written: JSON in Redis, TTL on SET.
+  const { UserStore, listenThrift, thriftLib } = await import('../proxy/demo/index.js')
+  const require = createRequire(fileURLToPath(new URL('../proxy/demo/gen/UserService.js', import.meta.url)))
+  const gen = require('./UserService.js') as { Processor: new (h: object) => { process(i: unknown, o: unknown): void } }
+  const types = require('./user_types.js') as { User: new (a: object) => object; NotFound: new (a: object) => Error }
+  const lib = thriftLib()
+  const store = new UserStore()
+  store.seedUsers(KEYS)
+  const redis = new Redis(arg('redis', ''))
+  let calls = 0
+  let hits = 0
+  let lookups = 0
+  type Done = (err: unknown, r?: unknown) => void
+  const handler = {
+    getUser(id: unknown, done: Done) {
+      lookups++
+      const n = typeof id === 'number' ? BigInt(id) : lib.toBigInt(id as { buffer: Buffer })
+      const key = `aside:user:${n}`
+      redis.get(key).then(
+        (cached) => {
+          if (cached !== null) {
+            hits++
+            const u = JSON.parse(cached) as { id: string; name: string; email: string; age: number }
+            done(null, new types.User({ ...u, id: lib.fromBigInt(BigInt(u.id)) }))
+            return
+          }
+          setTimeout(() => {
+            calls++
+            const u = store.get(n)
+            if (u === undefined) return done(new types.NotFound({ message: 'not found' }))
+            void redis.set(key, JSON.stringify({ ...u, id: String(u.id) }), 'PX', 60_000)
+            done(null, new types.User({ ...u, id: lib.fromBigInt(u.id) }))
+          }, LATENCY)
+        },
+        (err: unknown) => done(err),
+      )
+    },
+  }
+  const l = await listenThrift(new gen.Processor(handler), { transport: 'framed', protocol: 'binary' })
+  serve(l.port, () => ({ calls, hits, lookups }))
+}
+
+// ---------------------------------------------------------------- thriftgate
+if (role === 'proxy') {
+  const { ThriftProxy } = await import('../proxy/core/index.js')
+  const { ThriftCache } = await import('../proxy/cache/index.js')
+  const proxy = new ThriftProxy({ upstream: { host: '127.0.0.1', port: Number(arg('upstream', '0')) } })
+  const ttl = { method: 'getUser', ttlMs: 60_000, graceMs: 0, keepMs: 60_000, negativeTtlMs: 0, negative: [], vary: [] }
+  const services = new Map([['UserService', { name: 'UserService', timeoutsMs: new Map(), oneway: new Set<string>(), reads: new Map([['getUser', ttl]]), writes: new Map(), entities: new Map() }]])
+  const cache = await ThriftCache.create({
+    services,
+    idl: undefined,
+    memoryMaxBytes: Number(arg('memory', '0')),
+    redis: { target: { kind: 'url', url: arg('redis', '') }, keyPrefix: 'tg:' },
+    read: { fetch: (m) => proxy.pool.call(m) },
+  })
+  proxy.use(cache.handler)
+  const { port } = await proxy.start()
+  serve(port, () => {
+    const m = cache.metrics
+    const hits = m.hitsMemory + m.hitsRedis
+    return { hits, misses: m.misses, total: hits + m.misses + m.coalescedWaits + m.staleServed, redisErrors: m.redisErrors + m.redisTimeouts, detail: { ...m, redisLatency: undefined, lru: cache.tiers.local?.lru.stats(), argv: process.argv.slice(2) } }
+  })
+}
+
+// ---------------------------------------------------------------- load generator
+interface Load {
+  port: number
+  conns: number
+  depth: number
+  warmupMs: number
+  durationMs: number
+  /** Ids to call, in order (each connection starts at its own offset). */
+  ids: 'zipf' | 'hot'
+  zipf: number
+}
+interface LoadResult {
+  calls: number
+  throughput: number
+  p50: number
+  p99: number
+  errors: number
+}
+
+/** Zipf(s) over 1..n by inverse CDF on a precomputed table; deterministic (fixed-seed xorshift). */
+function zipfIds(n: number, s: number, count: number): Uint32Array {
+  const cdf = new Float64Array(n)
+  let sum = 0
+  for (let k = 1; k <= n; k++) cdf[k - 1] = sum += 1 / k ** s
+  let x = 0x9e3779b9
+  const out = new Uint32Array(count)
+  for (let i = 0; i < count; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    const u = ((x >>> 0) / 2 ** 32) * sum
+    let lo = 0
+    let hi = n - 1
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((cdf[mid] as number) < u) lo = mid + 1
+      else hi = mid
+    }
+    // Scatter ranks over the id space so hot keys are not all small ids.
+    out[i] = 1 + ((lo * 7919) % n)
+  }
+  return out
+}
+
+/** getUser(id) framed, strict binary: frame len, 0x80010001, name, seqid, field 1 i64, STOP. */
+function getUserCall(seqid: number, id: number): Buffer {
+  const b = Buffer.allocUnsafe(4 + 4 + 4 + 7 + 4 + 11 + 1)
+  b.writeInt32BE(b.length - 4, 0)
+  b.writeUInt32BE(0x80010001, 4)
+  b.writeInt32BE(7, 8)
+  b.write('getUser', 12, 'latin1')
+  b.writeInt32BE(seqid, 19)
+  b.writeUInt8(10, 23)
+  b.writeInt16BE(1, 24)
+  b.writeBigInt64BE(BigInt(id), 26)
+  b.writeUInt8(0, 34)
+  return b
+}
+
+/** Calls getUser(1..n) once each on one connection (pipelined) and waits for every reply. */
+async function prewarm(port: number, n: number): Promise<void> {
+  const s = net.connect({ port, host: '127.0.0.1', noDelay: true })
+  await once(s, 'connect')
+  let got = 0
+  let bytes = Buffer.alloc(0)
+  const all = new Promise<void>((resolve) => {
+    s.on('data', (d: Buffer) => {
+      bytes = Buffer.concat([bytes, d])
+      while (bytes.length >= 4 && bytes.length >= 4 + bytes.readInt32BE(0)) {
+        bytes = bytes.subarray(4 + bytes.readInt32BE(0))
+        if (++got === n) resolve()
+      }
+    })
+  })
+  for (let id = 1; id <= n; id++) s.write(getUserCall(id, id))
+  await all
+  s.destroy()
+}
+
+async function runLoad(req: Load): Promise<LoadResult> {
+  if (req.ids === 'hot') await prewarm(req.port, 1_000)
+  // hot: 1,000 ids drawn uniformly (zipf with s=0), so connections never walk in lockstep.
+  const ids = req.ids === 'hot' ? zipfIds(1_000, 0, 200_000) : zipfIds(KEYS, req.zipf, 1_000_000)
+  const latencies: number[] = []
+  let errors = 0
+  let counted = 0
+  const t0 = performance.now()
+  const measureFrom = t0 + req.warmupMs
+  const stopAt = measureFrom + req.durationMs
+  const sockets = await Promise.all(
+    Array.from({ length: req.conns }, () => new Promise<net.Socket>((res, rej) => {
+      const s = net.connect({ port: req.port, host: '127.0.0.1', noDelay: true }, () => res(s))
+      s.once('error', rej)
+    })),
+  )
+  const done = sockets.map((s, c) => new Promise<void>((resolve) => {
+    const sentAt = new Map<number, number>()
+    let seq = 0
+    let cursor = Math.floor((ids.length / req.conns) * c)
+    let pending: Buffer | undefined
+    const send = (): void => {
+      const id = ids[cursor++ % ids.length] as number
+      seq = (seq + 1) & 0x7fffffff
+      sentAt.set(seq, performance.now())
+      s.write(getUserCall(seq, id))
+    }
+    s.on('data', (d: Buffer) => {
+      let buf = pending === undefined ? d : Buffer.concat([pending, d])
+      const now = performance.now()
+      let off = 0
+      let k = 0
+      while (buf.length - off >= 4) {
+        const len = buf.readInt32BE(off)
+        if (buf.length - off < 4 + len) break
+        // Replies may come out of order (hits overtake misses): match them by seqid.
+        const type = buf.readUInt8(off + 7)
+        const nameLen = buf.readInt32BE(off + 8)
+        const seqid = buf.readInt32BE(off + 12 + nameLen)
+        if (type !== 2) errors++
+        const started = sentAt.get(seqid)
+        sentAt.delete(seqid)
+        if (started !== undefined && started >= measureFrom && now <= stopAt) {
+          counted++
+          if (latencies.length < 4_000_000) latencies.push(now - started)
+        }
+        off += 4 + len
+        k++
+      }
+      pending = off === buf.length ? undefined : buf.subarray(off)
+      if (now < stopAt) for (let i = 0; i < k; i++) send()
+      else if (sentAt.size === 0) s.end()
+    })
+    s.on('error', () => errors++)
+    s.on('close', () => resolve())
+    for (let i = 0; i < req.depth; i++) send()
+  }))
+  const giveUp = setTimeout(() => sockets.forEach((s) => s.destroy()), req.warmupMs + req.durationMs + 3000)
+  await Promise.all(done)
+  clearTimeout(giveUp)
+  latencies.sort((a, b) => a - b)
+  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN
+  return { calls: counted, throughput: counted / (req.durationMs / 1000), p50: q(0.5), p99: q(0.99), errors }
+}
+
+if (role === 'loadgen') {
+  process.on('message', (m: Load) => {
+    runLoad(m).then((r) => process.send?.({ ok: r }), (e: unknown) => process.send?.({ error: String(e) }))
+  })
+  process.on('disconnect', () => process.exit(0))
+}
+
+// ---------------------------------------------------------------- orchestration
+if (role === 'main') {
+  const { startRedis } = await import('../test/support/redis.js')
+  const runs = Number(arg('runs', '3'))
+  const durationMs = Number(arg('duration', '3000'))
+  const warmupMs = Number(arg('warmup', '2000'))
+  const conns = Number(arg('conns', '16'))
+  const depth = Number(arg('depth', '1'))
+  const zipf = Number(arg('zipf', '1.0'))
+  const redisServer = process.env.REDIS_URL === undefined ? await startRedis() : undefined
+  const redisUrl = process.env.REDIS_URL ?? (redisServer as { url: string }).url
+  const flush = new Redis(redisUrl)
+
+  const start = async (r: string, extra: string[] = []): Promise<{ child: ChildProcess; port: number }> => {
+    const child = fork(self, [`--role=${r}`, `--keys=${KEYS}`, `--latency=${LATENCY}`, `--redis=${redisUrl}`, ...extra], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const [m] = (await once(child, 'message')) as [{ port: number }]
+    return { child, port: m.port }
+  }
+  const ask = <T>(child: ChildProcess, msg: object): Promise<T> => {
+    child.send(msg)
+    return once(child, 'message').then(([m]) => m as T)
+  }
+  const stats = (c: ChildProcess): Promise<Record<string, number>> => ask(c, { stats: true })
+  const loadgen = fork(self, ['--role=loadgen', `--keys=${KEYS}`], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const fast = await start('upstream', ['--upstream-latency=0'])
+  const slow = await start('upstream', [`--upstream-latency=${LATENCY}`])
+  const aside = await start('aside')
+
+  const modes = ['cap', 'a', 'b', 'c', 'd', 'hit'] as const
+  type Mode = (typeof modes)[number]
+  interface Sample extends LoadResult { hitRatio: number; saved: number; rss: number }
+  const samples = new Map<Mode, Sample[]>(modes.map((m) => [m, []]))
+
+  for (let r = 0; r < runs; r++) {
+    for (const mode of modes) {
+      await flush.flushdb()
+      let proxy: { child: ChildProcess; port: number } | undefined
+      let port: number
+      let upstream = slow.child
+      if (mode === 'cap') [port, upstream] = [fast.port, fast.child]
+      else if (mode === 'a') port = slow.port
+      else if (mode === 'b') [port, upstream] = [aside.port, aside.child]
+      else {
+        proxy = await start('proxy', [`--upstream=${slow.port}`, `--memory=${mode === 'c' ? 0 : 64 << 20}`])
+        port = proxy.port
+      }
+      const up0 = await stats(upstream)
+      const out = await ask<{ ok?: LoadResult; error?: string }>(loadgen, {
+        port, conns, depth, zipf, durationMs,
+        warmupMs: mode === 'hit' ? Math.max(warmupMs, 1000) : mode === 'cap' || mode === 'a' ? 500 : warmupMs,
+        ids: mode === 'hit' ? 'hot' : 'zipf',
+      } satisfies Load)
+      if (out.ok === undefined) throw new Error(`${mode}: ${out.error}`)
+      const up1 = await stats(upstream)
+      let hitRatio = 0
+      let rss = NaN
+      // Upstream (store) calls avoided per client call, over the whole run (warm-up included).
+      const calls = up1.calls! - up0.calls!
+      let total = calls
+      if (proxy !== undefined) {
+        const p = await stats(proxy.child)
+        hitRatio = p.hits! / Math.max(1, p.hits! + p.misses!)
+        total = p.total!
+        rss = p.rss!
+        proxy.child.disconnect()
+      } else if (mode === 'b') {
+        hitRatio = (up1.hits! - up0.hits!) / Math.max(1, up1.lookups! - up0.lookups!)
+        total = up1.lookups! - up0.lookups!
+      }
+      const saved = mode === 'cap' || mode === 'a' ? 0 : 1 - calls / Math.max(1, total)
+      samples.get(mode)?.push({ ...out.ok, hitRatio, saved, rss })
+      process.stderr.write(`round ${r + 1}/${runs} ${mode}: ${Math.round(out.ok.throughput)} calls/s, p50 ${out.ok.p50.toFixed(3)} ms\n`)
+    }
+  }
+
+  const med = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b)
+    const m = s.length >> 1
+    return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+  }
+  const label: Record<Mode, string> = {
+    cap: 'cap: direct, upstream without latency',
+    a: '(a) direct, 2 ms upstream',
+    b: '(b) cache-aside in the handler (Redis)',
+    c: '(c) thriftgate, Redis only',
+    d: '(d) thriftgate, in-process + Redis',
+    hit: 'thriftgate (d), all hits (1,000 hot ids)',
+  }
+  const base = med(samples.get('a')!.map((s) => s.throughput))
+  console.log(`\ngetUser over ${KEYS} users, zipf s=${zipf}, ${conns} connections x ${depth} in flight, upstream +${LATENCY} ms; median of ${runs} runs\n`)
+  console.log('| mode | calls/s | vs (a) | p50 ms | p99 ms | hit ratio | upstream calls saved | proxy RSS MB | errors |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const mode of modes) {
+    const s = samples.get(mode)!
+    const tp = med(s.map((x) => x.throughput))
+    const rss = med(s.map((x) => x.rss))
+    console.log(
+      `| ${label[mode]} | ${Math.round(tp).toLocaleString('en-US')} | ${(tp / base).toFixed(2)}x | ${med(s.map((x) => x.p50)).toFixed(3)} | ${med(s.map((x) => x.p99)).toFixed(3)} | ` +
+        `${mode === 'cap' || mode === 'a' ? '-' : `${(100 * med(s.map((x) => x.hitRatio))).toFixed(1)}%`} | ${mode === 'cap' || mode === 'a' ? '-' : `${(100 * med(s.map((x) => x.saved))).toFixed(1)}%`} | ` +
+        `${Number.isNaN(rss) ? '-' : (rss / 2 ** 20).toFixed(0)} | ${s.reduce((n, x) => n + x.errors, 0)} |`,
+    )
+  }
+  flush.disconnect()
+  for (const c of [loadgen, fast.child, slow.child, aside.child]) c.disconnect()
+  await redisServer?.stop()
+}
