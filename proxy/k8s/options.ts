@@ -59,7 +59,7 @@ export interface InjectOptions {
   adminTokenSecret: string
   /** Startup probe on /readyz instead of /healthz (see Annotation.HOLD_APP). */
   holdAppUntilReady: boolean
-  /** Requests are what one proxy needs at our benchmarked rates; memory limit leaves room for cache.memory. */
+  /** Sized from bench/e2e-forward.bench.ts (BENCHMARKS.md, "Sidecar sizing"): ~50 µs CPU per call, ~100 MiB RSS + cache. */
   resources: { requests: { cpu: string; memory: string }; limits: { memory: string } }
   /** emptyDir size limit for the RocksDB index. */
   dataSizeLimit: string
@@ -77,7 +77,7 @@ export const defaultInjectOptions: InjectOptions = {
   configKey: 'thriftgate.yaml',
   adminTokenSecret: 'thriftgate-admin-token',
   holdAppUntilReady: false,
-  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+  resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '512Mi' } },
   dataSizeLimit: '1Gi',
   preStopDelaySeconds: 5,
 }
