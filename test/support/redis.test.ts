@@ -17,7 +17,7 @@ function alive(pid: number): boolean {
 }
 
 describe('startRedis', () => {
-  test('start, set/get, pause (no answer) and resume, restart (empty, same port), kill', async () => {
+  test('start, set/get, pause (no answer) and resume, restart (empty, same port), kill, restart after the kill', async () => {
     const r = await startRedis()
     try {
       assert.match(r.url, /^redis:\/\/127\.0\.0\.1:\d+$/)
@@ -43,6 +43,9 @@ describe('startRedis', () => {
       await r.kill()
       assert.equal(alive(pid), false)
       await assert.rejects(redisCommand(r.port, ['PING'], { timeoutMs: 500 }))
+
+      await r.restart() // after a crash: comes back on the same port
+      assert.equal(await redisCommand(r.port, ['PING']), 'PONG')
     } finally {
       await r.stop()
     }
@@ -104,12 +107,14 @@ describe('sharedRedisUrl', () => {
   })
 
   test('REDIS_URL wins when set', async () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./test/support/redis.ts').then((m) => m.sharedRedisUrl()).then((u) => console.log(u))"], {
-      env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    })
-    assert.equal(r.stdout.trim(), 'redis://127.0.0.1:1')
+    const saved = process.env.REDIS_URL
+    process.env.REDIS_URL = 'redis://127.0.0.1:1'
+    try {
+      assert.equal(await sharedRedisUrl(), 'redis://127.0.0.1:1')
+    } finally {
+      if (saved === undefined) delete process.env.REDIS_URL
+      else process.env.REDIS_URL = saved
+    }
   })
 })
 
