@@ -13,6 +13,7 @@ import { FRAME_PREFIX_SIZE, checkFrameLength } from './framed.js'
 import { checkHeaderFrameLength, parseHeaderFrame } from './theader.js'
 import { DEFAULT_LIMITS } from './types.js'
 import type { CodecLimits, Dialect, HeaderInfo, Message, Protocol, Transport } from './types.js'
+import { wholeMessageEnd } from './unframed-fast.js'
 import { UnframedScanner } from './unframed-scanner.js'
 import { skipStruct } from './walker.js'
 
@@ -30,18 +31,19 @@ export interface SplitterOptions {
   readonly verifyBodies?: boolean
 }
 
-const DIALECTS = new Map<string, Dialect>()
-for (const transport of ['framed', 'unframed', 'header'] as const) {
-  for (const protocol of ['binary', 'compact'] as const) {
-    for (const strict of [true, false]) {
-      DIALECTS.set(`${transport}/${protocol}/${strict}`, Object.freeze({ transport, protocol, strict }))
-    }
-  }
+function frozenDialects(transport: Transport): Record<Protocol, readonly [Dialect, Dialect]> {
+  const d = (protocol: Protocol, strict: boolean): Dialect => Object.freeze({ transport, protocol, strict })
+  return { binary: [d('binary', false), d('binary', true)], compact: [d('compact', true), d('compact', true)] }
+}
+const DIALECTS: Record<Transport, Record<Protocol, readonly [Dialect, Dialect]>> = {
+  framed: frozenDialects('framed'),
+  unframed: frozenDialects('unframed'),
+  header: frozenDialects('header'),
 }
 
 /** The shared, frozen Dialect object for a combination (no per-message allocation). */
 export function dialectOf(transport: Transport, protocol: Protocol, strict: boolean): Dialect {
-  return DIALECTS.get(`${transport}/${protocol}/${protocol === 'compact' ? true : strict}`)!
+  return DIALECTS[transport][protocol][strict ? 1 : 0]
 }
 
 /** Reads the envelope of a complete payload and assembles the Message. */
@@ -286,7 +288,9 @@ export class MessageSplitter {
         continue
       }
       const start = pos
-      const stop = scanner.feed(chunk, pos, end)
+      // a message whole in this chunk: the plain walk; otherwise (or on bad bytes) the scanner
+      const whole = wholeMessageEnd(chunk, pos, end, protocol, this.limits)
+      const stop = whole >= 0 ? whole : scanner.feed(chunk, pos, end)
       if (stop >= 0) {
         pos = stop
         scanner.reset()

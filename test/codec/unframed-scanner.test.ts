@@ -9,6 +9,7 @@ import {
   writeStruct,
   type Protocol,
 } from '../../proxy/codec/index.js'
+import { wholeMessageEnd } from '../../proxy/codec/unframed-fast.js'
 import { arbStruct } from './arbitraries.js'
 import { PIPELINE } from './splitter-cases.js'
 import { LIB_PROTOCOLS, allTypes, libMessage, structBody } from './transport-fixtures.js'
@@ -65,6 +66,29 @@ describe('UnframedScanner', () => {
         },
       ),
       { numRuns: 400 },
+    )
+  })
+
+  test('property: the whole-chunk fast path agrees with the scanner, or defers to it', () => {
+    fc.assert(
+      fc.property(
+        arbStruct(3),
+        fc.constantFrom<Protocol>('binary', 'compact'),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { maxLength: 3 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 8 }),
+        (v, protocol, flips, cut, maxDepth) => {
+          const msg = Buffer.concat([writeEnvelope(protocol, true, 'm', 1, 7), writeStruct(v, protocol)])
+          for (const [at, b] of flips) msg[at % msg.length] = b
+          const end = cut % (msg.length + 1)
+          const limits = { maxDepth, maxMessageSize: 16_384_000 }
+          const fast = wholeMessageEnd(msg, 0, end, protocol, limits)
+          if (fast < 0) return
+          assert.ok(fast <= end)
+          assert.equal(scanEnd(protocol, msg.subarray(0, end), [], limits), fast)
+        },
+      ),
+      { numRuns: 2000 },
     )
   })
 
