@@ -104,6 +104,31 @@ export class ByteWriter {
     this.buf[this.pos++] = Number(n)
   }
 
+  /**
+   * Zigzag varint of the i64 whose big-endian bytes are at src[at..at+8), with 32-bit number
+   * arithmetic only (no bigint on the binary -> compact transcoding path).
+   */
+  zigzagVarint64From(src: Buffer, at: number): void {
+    const hi = src.readInt32BE(at)
+    const lo = src.readUInt32BE(at + 4)
+    const sign = hi >> 31
+    let zhi = (((hi << 1) | (lo >>> 31)) ^ sign) >>> 0
+    let zlo = ((lo << 1) ^ sign) >>> 0
+    this.ensure(10)
+    while (zhi !== 0 || zlo >= 0x80) {
+      this.buf[this.pos++] = (zlo & 0x7f) | 0x80
+      zlo = ((zlo >>> 7) | ((zhi & 0x7f) << 25)) >>> 0
+      zhi >>>= 7
+    }
+    this.buf[this.pos++] = zlo
+  }
+
+  /** src[at..at+n) in reverse order (double: compact little-endian <-> binary big-endian). */
+  reversed(src: Buffer, at: number, n: number): void {
+    this.ensure(n)
+    for (let i = n - 1; i >= 0; i--) this.buf[this.pos++] = src[at + i] as number
+  }
+
   /** A copy of bytes already written (for reordering a region). */
   copyOut(start: number, end: number): Buffer {
     return Buffer.from(this.buf.subarray(start, end))

@@ -113,9 +113,8 @@ function value(r: CanonInput, t: number, depth: number, w: ByteWriter): void {
       need(pos, 8, end, 'value')
       r.pos = pos + 8
       // Compact doubles are little-endian: reverse into the binary (big-endian) order.
-      if (r.compact) for (let i = 7; i >= 0; i--) w.u8(buf[pos + i] as number)
-      else w.bytes(buf.subarray(pos, pos + 8))
-      return
+      if (r.compact) return w.reversed(buf, pos, 8)
+      return w.bytes(buf.subarray(pos, pos + 8))
     case T_UUID:
       need(pos, 16, end, 'value')
       r.pos = pos + 16

@@ -10,7 +10,6 @@ import {
   compactTypeOf,
   fromCompactType,
   i32ToZigzag,
-  i64ToZigzag,
   readVarint32,
   readVarint64,
   varintEnd,
@@ -97,13 +96,12 @@ function value(r: TranscodeInput, t: number, depth: number, w: ByteWriter): void
       }
       need(pos, 8, end, 'value')
       r.pos = pos + 8
-      return w.varint64(i64ToZigzag(buf.readBigInt64BE(pos)))
+      return w.zigzagVarint64From(buf, pos)
     case T_DOUBLE:
       // Compact doubles are little-endian, binary big-endian: the bytes reverse either way.
       need(pos, 8, end, 'value')
       r.pos = pos + 8
-      for (let i = 7; i >= 0; i--) w.u8(buf[pos + i] as number)
-      return
+      return w.reversed(buf, pos, 8)
     case T_UUID:
       need(pos, 16, end, 'value')
       r.pos = pos + 16
