@@ -117,13 +117,11 @@ export class ThriftProxy implements ConnectionHost {
   }
 
   stats(): ProxyStats {
-    let inFlight = 0
-    for (const c of this.connections) inFlight += c.inFlight
     return {
       ready: this.ready,
       draining: this.state === 'draining',
       openConnections: this.connections.size,
-      inFlight,
+      inFlight: this.counters.inFlight,
       upstreamConnections: this.counters.upstreamConnections,
       bytesIn: this.counters.bytesIn,
       bytesOut: this.counters.bytesOut,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { TApplicationExceptionType as AppX } from '../../proxy/codec/index.js'
 import { connectInteropClient, startInteropServer, type InteropClient } from '../support/thrift-peers.js'
 import { sleep } from '../support/net.js'
-import { rawConnect } from '../support/raw-tcp.js'
+import { rawConnect, startRawServer } from '../support/raw-tcp.js'
 import { appError, callBytes, FRAMED_BINARY, MessageReader, outcome, slowArgs, startProxy, stringSuccess } from './harness.js'
 
 const cleanup: (() => Promise<unknown> | void)[] = []
@@ -116,6 +116,30 @@ describe('limits', () => {
       Array.from({ length: n }, (_, i) => i),
     )
     for (const m of replies) assert.equal(m.payload.length - m.bodyOffset, 1 + 2 + 4 + size + 1)
+  })
+})
+
+describe('backpressure toward the upstream', () => {
+  test('an upstream that stops reading: the proxy stops reading the client; every byte arrives once it reads again', async () => {
+    const upstream = await startRawServer((c) => c.socket.pause())
+    cleanup.push(() => upstream.close())
+    const p = await startProxy(upstream.port, { limits: { maxBufferedBytes: 64 * 1024 } })
+    cleanup.push(() => p.close())
+    const c = await rawConnect(p.port)
+    cleanup.push(() => c.destroy())
+    const n = 48
+    const size = 1024 * 1024
+    const calls: Buffer[] = []
+    for (let i = 0; i < n; i++) calls.push(callBytes(FRAMED_BINARY, 'echoBinary', i, binaryArgs(Buffer.alloc(size, i))))
+    const all = Buffer.concat(calls)
+    void c.send(all).catch(() => undefined)
+    const up = await upstream.connection(0)
+    await sleep(300)
+    const read = p.proxy.stats().bytesIn
+    assert.ok(read < all.length / 2, `the proxy read ${read} of ${all.length} bytes from a client whose upstream reads nothing`)
+    up.socket.resume()
+    const got = await up.readUntil(all.length, 10_000)
+    assert.ok(got.equals(all), 'the upstream received exactly the bytes the client sent')
   })
 })
 
