@@ -21,9 +21,41 @@ export function keyFromBytes(rule: ReadRule, bytes: Buffer): EntryKey {
 
 /** The key of a client's call (its args struct starts at bodyOffset). */
 export function keyForCall(rule: ReadRule, m: Message): EntryKey {
-  const canon = canonicalStruct(m.payload, m.bodyOffset, m.dialect.protocol)
+  const canon = (m.dialect.protocol === 'binary' ? alreadyCanonical(m.payload, m.bodyOffset) : undefined) ?? canonicalStruct(m.payload, m.bodyOffset, m.dialect.protocol)
   if (rule.vary.length === 0) return keyFromBytes(rule, canon)
   return keyFromBytes(rule, Buffer.concat([canon, ...varyParts(rule.vary, m)]))
+}
+
+// Binary value sizes of the scalar types whose binary encoding is already their canonical form
+// (canonical.ts: the canonical form is the binary encoding with fields sorted by id; only bools,
+// containers and nested structs are normalised, so they take the slow path).
+const FIXED: Partial<Record<number, number>> = { [TType.I8]: 1, [TType.I16]: 2, [TType.I32]: 4, [TType.I64]: 8, [TType.DOUBLE]: 8 }
+
+/**
+ * The args struct itself when, in the binary protocol, it holds only scalar fields in ascending id
+ * order (the common getUser(1: i64 id) shape): then its bytes are its canonical bytes and the
+ * decode/re-encode of canonicalStruct can be skipped. Undefined means "take the slow path".
+ */
+export function alreadyCanonical(buf: Buffer, start: number): Buffer | undefined {
+  let pos = start
+  let lastId = -32769
+  for (;;) {
+    if (pos >= buf.length) return undefined
+    const type = buf[pos] as number
+    if (type === TType.STOP) return buf.subarray(start, pos + 1)
+    if (pos + 3 > buf.length) return undefined
+    const id = buf.readInt16BE(pos + 1)
+    if (id <= lastId) return undefined
+    lastId = id
+    pos += 3
+    const size = FIXED[type]
+    if (size !== undefined) pos += size
+    else if (type === TType.STRING && pos + 4 <= buf.length) {
+      const len = buf.readInt32BE(pos)
+      if (len < 0) return undefined
+      pos += 4 + len
+    } else return undefined
+  }
 }
 
 /** The key of an args struct built by the proxy (invalidation targets, admin purge). */
