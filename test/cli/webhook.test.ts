@@ -63,8 +63,6 @@ describe('thriftgate webhook', () => {
     const badListen = await runCli(['webhook', '--listen', 'everywhere', '--tls-cert', cert.certFile, '--tls-key', cert.keyFile])
     assert.equal(badListen.code, 1)
     assert.match(badListen.stderr, /TG_ERR_INJECT_BAD_OPTION: --listen: "everywhere" is not HOST:PORT/)
-    const noTls = await runCli(['webhook'])
-    assert.equal(noTls.code, 2, 'usage error without --tls-cert/--tls-key')
     dir.cleanup()
   })
 })
