@@ -71,6 +71,13 @@ async function guarded(res: ServerResponse, f: () => Promise<unknown>): Promise<
   }
 }
 
+const started = new WeakMap<object, ThriftCache>()
+
+/** The cache this plugin started for `proxy`, if any (the index fetches and invalidates through it). */
+export function cacheOf(proxy: object): ThriftCache | undefined {
+  return started.get(proxy)
+}
+
 export const cachePlugin = {
   name: 'cache',
   async start(ctx: CachePluginContext): Promise<{ close(): Promise<void> } | undefined> {
@@ -79,6 +86,7 @@ export const cachePlugin = {
     if (!hasReads) return undefined
     const cache = await ThriftCache.create(cacheSetupFromConfig(cfg, (m) => ctx.proxy.pool.call(m)))
     ctx.proxy.use(cache.handler)
+    started.set(ctx.proxy, cache)
     registerCacheMetrics(ctx.metrics.registry, cache)
     const admin = cache.admin
     const oneService = cfg.services.size === 1 ? [...cfg.services.keys()][0] : undefined

@@ -117,6 +117,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
         : {
             path: resolve(base, raw.index.path),
             replication: raw.index.replication === undefined ? undefined : { redis: raw.index.replication.redis, stream: raw.index.replication.stream, maxLen: raw.index.replication.maxLen },
+            autoBackfill: raw.index.autoBackfill ?? false,
             maxRangeScan: raw.index.maxRangeScan,
             fetchConcurrency: raw.index.fetchConcurrency,
           },

@@ -50,6 +50,6 @@ export interface RawConfig {
     memory?: { maxBytes?: number | string }
     redis?: { url: string; keyPrefix?: string; timeout?: string }
   }
-  index?: { path: string; replication?: { redis?: string; stream?: string; maxLen?: number }; maxRangeScan?: number; fetchConcurrency?: number }
+  index?: { path: string; replication?: { redis?: string; stream?: string; maxLen?: number }; autoBackfill?: boolean; maxRangeScan?: number; fetchConcurrency?: number }
   services?: Record<string, RawService>
 }

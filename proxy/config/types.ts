@@ -118,6 +118,8 @@ export interface IndexConfig {
   readonly path: string
   /** Several sidecars share index changes through this Redis Stream (redis defaults to cache.redis.url). */
   readonly replication: { readonly redis: string | undefined; readonly stream: string | undefined; readonly maxLen: number | undefined } | undefined
+  /** Backfill every entity that is not authoritative when the proxy starts (in the background). */
+  readonly autoBackfill: boolean
   readonly maxRangeScan: number | undefined
   readonly fetchConcurrency: number | undefined
 }

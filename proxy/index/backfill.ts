@@ -97,6 +97,7 @@ export async function backfill(rt: IndexRuntime, model: EntityModel, opts: Backf
   }
 
   let next = fetchPage(cursor)
+  let inOrder = true
   for (;;) {
     if (opts.signal?.aborted === true) throw new IndexError(IndexErrorCode.BACKFILL, `backfill of ${model.name} interrupted after ${scanned} entities (run it again to resume)`)
     const { asOf, reply } = next
@@ -104,22 +105,36 @@ export async function backfill(rt: IndexRuntime, model: EntityModel, opts: Backf
     if (store.state(model.name).epoch !== epoch) {
       throw new IndexError(IndexErrorCode.BACKFILL, `backfill of ${model.name} abandoned: the index lost authority meanwhile (${store.state(model.name).reason}); run it again`)
     }
-    if (entities.length === 0) break
+    if (entities.length === 0) {
+      // The end: records after the last key the upstream returned no longer exist there.
+      if (inOrder) await store.apply([], [], { entity: model.name, from: cursor === null ? undefined : Buffer.from(cursor, 'hex'), to: undefined, asOf, reconcile: true })
+      break
+    }
     const changes = []
     let lastPk: Buffer | undefined
+    let ascending = true
     for (const e of entities) {
       const k = entityKeys(model, e)
       if (k === undefined) throw new IndexError(IndexErrorCode.BACKFILL, `${scan.method} returned a ${model.name} without a usable key`)
       changes.push({ entity: model.name, pk: k.pk, values: k.values, version: asOf, kind: 'observe' as const })
+      if (lastPk !== undefined && Buffer.compare(lastPk, k.pk) >= 0) ascending = false
       lastPk = k.pk
     }
+    const firstPk = changes[0]!.pk
+    const previous = cursor === null ? undefined : Buffer.from(cursor, 'hex')
+    // The page holds every entity after the previous cursor up to its last key, if the upstream
+    // orders keys as we do (ascending, after the cursor): then records in between that it lacks
+    // were deleted upstream, and go. Otherwise the page only adds. A resumed backfill does not
+    // know what came before its first page, so it reconciles from its cursor on.
+    inOrder &&= ascending && (previous === undefined || Buffer.compare(previous, firstPk) < 0)
+    const range = inOrder ? { entity: model.name, from: previous, to: lastPk!, asOf, reconcile: true } : undefined
     cursor = lastPk!.toString('hex')
     // Ask for the next page while this one is written (the cursor is already known).
     next = fetchPage(cursor)
     scanned += entities.length
     pages++
     rt.metrics.observations += changes.length
-    await store.apply(changes, [store.statePut(model.name, progress())])
+    await store.apply(changes, [store.statePut(model.name, progress())], range)
     opts.onProgress?.({ entity: model.name, scanned, pages, elapsedMs: Date.now() - started, resumed })
   }
   const authoritative = store.state(model.name).epoch === epoch

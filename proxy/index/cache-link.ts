@@ -16,12 +16,15 @@ export interface InvalidationTarget {
 
 export interface CacheLink {
   readonly handler: CallHandler | undefined
+  /** Whether the cache reads (and may lead a fill for) calls named `wireName`. */
+  caches(wireName: string): boolean
   invalidate(targets: readonly InvalidationTarget[]): Promise<void>
 }
 
 export function cacheLinkFor(cache: ThriftCache): CacheLink {
   return {
     handler: cache.handler,
+    caches: (wireName) => cache.rules.reads.has(wireName),
     async invalidate(targets) {
       const items: InvalidationItem[] = []
       for (const t of targets) {

@@ -57,9 +57,22 @@ export interface ScanBound {
   readonly inclusive: boolean
 }
 
+/** A backfill page: every entity with a key in (from, to] (encoded pks; undefined: unbounded), as of `asOf`. */
+export interface PageRange {
+  readonly entity: string
+  /** Exclusive (the previous page's last key). */
+  readonly from: Buffer | undefined
+  /** Inclusive. */
+  readonly to: Buffer | undefined
+  readonly asOf: Version
+  /** Records in the range that the page does not hold were deleted upstream: remove them. */
+  readonly reconcile: boolean
+}
+
 interface Job {
   readonly changes: readonly EntityChange[]
   readonly meta: readonly MetaPut[]
+  readonly page?: PageRange | undefined
   readonly resolve: (r: ChangeResult[]) => void
   readonly reject: (e: unknown) => void
 }
@@ -180,11 +193,11 @@ export class IndexStore {
   }
 
   /** Applies changes and meta writes in one atomic batch, after every earlier apply(). */
-  apply(changes: readonly EntityChange[], meta: readonly MetaPut[] = []): Promise<ChangeResult[]> {
+  apply(changes: readonly EntityChange[], meta: readonly MetaPut[] = [], page?: PageRange): Promise<ChangeResult[]> {
     if (this.closing) return Promise.reject(new IndexError(IndexErrorCode.CLOSED, 'index store is closed'))
     for (const c of changes) this.entity(c.entity)
     return new Promise((resolve, reject) => {
-      this.queue.push({ changes, meta, resolve, reject })
+      this.queue.push({ changes, meta, page, resolve, reject })
       if (!this.draining) this.draining = this.drain()
     })
   }
@@ -195,7 +208,7 @@ export class IndexStore {
         const jobs = this.queue.splice(0, MAX_JOBS_PER_BATCH)
         try {
           const results = await this.commit(jobs)
-          jobs.forEach((j, i) => j.resolve(results[i]!))
+          jobs.forEach((j, i) => j.resolve(results[i]!.slice(0, j.changes.length)))
         } catch (err) {
           for (const j of jobs) j.reject(err)
         }
@@ -213,6 +226,34 @@ export class IndexStore {
       wanted.set(k.toString('latin1'), k)
     }
     const overlay = new Map<string, ReverseRecord | undefined>()
+    // Backfill pages read their records with one range scan instead of a get per entity (the page
+    // is a contiguous key range), which also finds records the upstream no longer has.
+    const extra = new Map<Job, EntityChange[]>()
+    for (const j of jobs) {
+      if (j.page === undefined) continue
+      const rt = this.entity(j.page.entity)
+      // pk components are self-delimiting: the only key starting with reverseKey(from) is itself.
+      const gte = j.page.from === undefined ? rt.reversePrefix : prefixEnd(reverseKey(rt.reversePrefix, j.page.from))!
+      const lt = j.page.to === undefined ? prefixEnd(rt.reversePrefix)! : prefixEnd(reverseKey(rt.reversePrefix, j.page.to))!
+      const found = new Map<string, ReverseRecord>()
+      for await (const e of this.db.iterator({ gte, lt }, { capacity: 1024 })) found.set(e.key.toString('latin1'), decodeRecord(e.value))
+      const inPage = new Set<string>()
+      for (const c of j.changes) {
+        const name = keyOf(c).toString('latin1')
+        inPage.add(name)
+        overlay.set(name, found.get(name))
+        wanted.delete(name)
+      }
+      if (!j.page.reconcile) continue
+      const gone: EntityChange[] = []
+      for (const [name, rec] of found) {
+        if (inPage.has(name) || rec.deleted) continue
+        const pk = Buffer.from(name, 'latin1').subarray(rt.reversePrefix.length)
+        overlay.set(name, rec)
+        gone.push({ entity: j.page.entity, pk, values: null, version: j.page.asOf, kind: 'observe' })
+      }
+      extra.set(j, gone)
+    }
     if (wanted.size > 0) {
       const rb = this.db.read({ capacity: wanted.size, autoDestroy: true })
       const names = [...wanted.keys()]
@@ -225,7 +266,7 @@ export class IndexStore {
     const wb = this.db.write({ capacity: 64, autoDestroy: true })
     const touched = new Set<EntityRuntime>()
     const results = jobs.map((j) =>
-      j.changes.map((c) => {
+      [...j.changes, ...(extra.get(j) ?? [])].map((c) => {
         const rt = this.entity(c.entity)
         const k = keyOf(c)
         const name = k.toString('latin1')

@@ -83,6 +83,9 @@ export async function startIndexStack(o: IndexStackOptions = {}): Promise<IndexS
   let cache: ThriftCache | undefined
   if (o.cache === true) {
     cache = await ThriftCache.create(cacheSetupFromConfig(config, call))
+    // Before the index, as the gateway's plugins register them: the index tells the cache about
+    // the lookups it answers (a cache leading a fill of that key would otherwise wait forever).
+    proxy.use(cache.handler)
   }
   const index = await SecondaryIndex.open({
     path,
@@ -92,10 +95,7 @@ export async function startIndexStack(o: IndexStackOptions = {}): Promise<IndexS
     cache: cache === undefined ? undefined : cacheLinkFor(cache),
     replication: o.replication,
   })
-  // The index before the cache: a handler that answers a call locally hides it from the handlers
-  // after it, and a cache that made itself the leader of a key would wait for a reply that never comes.
   proxy.use(index.handler)
-  if (cache !== undefined) proxy.use(cache.handler)
   const { port } = await proxy.start()
   const clients: UserClient[] = []
   const connect = async (p: number, d: Partial<PeerDialect>): Promise<UserClient> => {

@@ -87,6 +87,21 @@ describe('index maintenance', () => {
     }
   })
 
+  test('a backfill over an existing index removes entities the upstream no longer has', async () => {
+    const s = await startIndexStack({ seed: 40 })
+    try {
+      await s.index.backfill('User', { pageSize: 8 })
+      for (const id of [1n, 17n, 24n, 40n]) s.upstream.store.delete(id) // first, a page boundary, the last
+      const r = await s.index.backfill('User', { pageSize: 8 })
+      assert.equal(r.scanned, 36)
+      for (const id of [1, 17, 24, 40]) assert.deepEqual((await s.index.get('User', 'email', `user${id}@example.com`)).keys, [], `user ${id}`)
+      assert.deepEqual((await s.index.get('User', 'email', 'user2@example.com')).keys, ['2'])
+      assert.equal((await s.index.stats()).entities[0]!.entities, 36)
+    } finally {
+      await s.close()
+    }
+  })
+
   test('an interrupted backfill resumes from its stored cursor after a restart', async () => {
     const dir = tempDir()
     const path = join(dir.path, 'idx')
