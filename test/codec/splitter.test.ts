@@ -4,6 +4,9 @@ import { deflateSync } from 'node:zlib'
 import {
   CodecErrorCode,
   MessageSplitter,
+  dialectOf,
+  encodeMessage,
+  type MessageType,
   writeHeaderFrame,
   type HeaderInfo,
 } from '../../proxy/codec/index.js'
@@ -68,6 +71,31 @@ describe('MessageSplitter: THeader info headers and zlib', () => {
       threeWays({ stream, expected })
     })
   }
+
+  test('non-strict binary payloads in THeader (as other libraries may send), three ways', () => {
+    const base = libCase('unframed', 'binary-nonstrict').expected
+    const d = dialectOf('header', 'binary', false)
+    const info = [{ key: Buffer.from('Trace-ID'), value: Buffer.from('x') }]
+    const frames = PIPELINE.map((spec, i) => {
+      const payload = libMessage('unframed', 'binary-nonstrict', spec)
+      const bodyOffset = base[i]!.bodyOffset
+      const h: HeaderInfo = { flags: 0, seqid: spec.seqid, protocolId: 0, transforms: [], info }
+      return Buffer.concat(encodeMessage(d, h, { name: spec.name, type: spec.type as MessageType, seqid: spec.seqid }, payload.subarray(bodyOffset)))
+    })
+    const expected = base.map((e, i) => ({
+      ...e,
+      transport: 'header',
+      raw: fingerprint(frames[i]!),
+      header: JSON.stringify({
+        flags: 0,
+        seqid: PIPELINE[i]!.seqid,
+        protocolId: 0,
+        transforms: [],
+        info: [[Buffer.from('Trace-ID').toString('hex'), Buffer.from('x').toString('hex')]],
+      }),
+    }))
+    threeWays({ stream: Buffer.concat(frames), expected })
+  })
 
   test('C++-style padding (1-4 bytes, a whole word when aligned) is accepted', () => {
     const payload = libMessage('unframed', 'binary', PIPELINE[0]!)
