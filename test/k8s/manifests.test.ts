@@ -45,7 +45,16 @@ function docsOf(text: string, where: string): Obj[] {
   })
 }
 
+const kustomized = new Map<string, { ok: true; objects: Obj[] } | { ok: false; why: string }>()
+
+/** `kubectl kustomize`, once per layout (the tests only read the result). */
 function kustomize(layout: string): { ok: true; objects: Obj[] } | { ok: false; why: string } {
+  let b = kustomized.get(layout)
+  if (b === undefined) kustomized.set(layout, (b = runKustomize(layout)))
+  return b
+}
+
+function runKustomize(layout: string): { ok: true; objects: Obj[] } | { ok: false; why: string } {
   const r = spawnSync('kubectl', ['kustomize', join(DEPLOY, layout)], { encoding: 'utf8', timeout: 60_000 })
   if (r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, why: 'kubectl is not installed' }
   assert.equal(r.status, 0, `kubectl kustomize ${layout} failed: ${r.stderr}`)
