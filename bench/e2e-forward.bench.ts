@@ -45,6 +45,8 @@ interface Row {
   conns: number
   mode: Mode
   results: LoadResult[]
+  /** CPU time of the forwarding process (pipe or proxy) per call, µs; empty for direct. */
+  cpuPerCall: number[]
 }
 
 const rows: Row[] = []
@@ -58,7 +60,7 @@ for (const transport of transports) {
   const ports: Record<Mode, number> = { direct: upstream.port, pipe: pipe.port, proxy: proxy.port }
   const proxyRss: number[] = []
   for (const conns of connLevels) {
-    const byMode = new Map<Mode, Row>(modes.map((mode) => [mode, { transport, conns, mode, results: [] }]))
+    const byMode = new Map<Mode, Row>(modes.map((mode) => [mode, { transport, conns, mode, results: [], cpuPerCall: [] }]))
     for (let r = 0; r < runs; r++) {
       for (const mode of modes) {
         const req: LoadRequest = { port: ports[mode], transport, conns, depth, warmupMs, durationMs }
@@ -74,10 +76,15 @@ for (const transport of transports) {
                 }, warmupMs + durationMs / 2),
               )
             : Promise.resolve()
+        // CPU time is the load-independent measure on a shared machine: what forwarding one call costs.
+        const forwarder = mode === 'pipe' ? pipe.child : mode === 'proxy' ? proxy.child : undefined
+        const cpu0 = forwarder ? (await ask<{ cpuMicros: number }>(forwarder, { cpu: true })).cpuMicros : 0
         const out = await ask<{ ok?: LoadResult; error?: string }>(loadgen, req)
         await sample
         if (out.ok === undefined) throw new Error(`load against ${mode} failed: ${out.error}`)
-        byMode.get(mode)?.results.push(out.ok)
+        const row = byMode.get(mode) as Row
+        row.results.push(out.ok)
+        if (forwarder) row.cpuPerCall.push(((await ask<{ cpuMicros: number }>(forwarder, { cpu: true })).cpuMicros - cpu0) / out.ok.total)
         process.stderr.write(`${transport} ${conns}c ${mode} run ${r + 1}: ${Math.round(out.ok.throughput)}/s p99 ${out.ok.p99.toFixed(2)}ms\n`)
       }
     }
@@ -93,8 +100,8 @@ const fmt = (n: number, d = 2): string => n.toFixed(d)
 const lines: string[] = []
 lines.push(`depth ${depth} calls in flight per connection, ${durationMs}ms measured after ${warmupMs}ms warm-up, median of ${runs} runs`)
 lines.push('')
-lines.push('| transport | conns | path | calls/s | p50 ms | p99 ms | p99.9 ms | calls/s vs direct | calls/s vs pipe | p99 vs pipe |')
-lines.push('|---|---|---|---|---|---|---|---|---|---|')
+lines.push('| transport | conns | path | calls/s | p50 ms | p99 ms | p99.9 ms | calls/s vs direct | calls/s vs pipe | p99 vs pipe | CPU µs/call | CPU vs pipe |')
+lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const transport of transports) {
   for (const conns of connLevels) {
     const get = (mode: Mode): Row => rows.find((r) => r.transport === transport && r.conns === conns && r.mode === mode) as Row
@@ -104,15 +111,17 @@ for (const transport of transports) {
     for (const mode of modes) {
       const row = get(mode)
       const tp = m(row, 'throughput')
+      const cpu = row.cpuPerCall.length > 0 ? median(row.cpuPerCall) : NaN
       lines.push(
         `| ${transport} | ${conns} | ${mode} | ${Math.round(tp)} | ${fmt(m(row, 'p50'))} | ${fmt(m(row, 'p99'))} | ${fmt(m(row, 'p999'))} | ` +
-          `${fmt(tp / m(direct, 'throughput'))} | ${fmt(tp / m(pipe, 'throughput'))} | ${fmt(m(row, 'p99') / m(pipe, 'p99'))} |`,
+          `${fmt(tp / m(direct, 'throughput'))} | ${fmt(tp / m(pipe, 'throughput'))} | ${fmt(m(row, 'p99') / m(pipe, 'p99'))} | ` +
+          `${Number.isNaN(cpu) ? '' : fmt(cpu, 1)} | ${Number.isNaN(cpu) ? '' : fmt(cpu / median(pipe.cpuPerCall))} |`,
       )
     }
   }
 }
 lines.push('')
-for (const r of rss) {
+for (const r of rss.filter((x) => x.rss.length > 0)) {
   lines.push(`proxy RSS under 64-connection load (${r.transport}): median ${fmt(median(r.rss) / 2 ** 20, 1)} MiB, peak over the whole run ${fmt(r.maxRss / 2 ** 20, 1)} MiB`)
 }
 console.log(lines.join('\n'))

@@ -17,6 +17,8 @@ import { ReplyQueue } from './reply-queue.js'
 import type { ConnectionHost } from './connection-host.js'
 import { InputGate, PauseReason } from './input-gate.js'
 import { WriteRun } from './write-run.js'
+import { DeadlineTimer } from './deadline-timer.js'
+import { publishHandlerError, publishRequest, publishUpstreamError } from './publish.js'
 
 /** After answering a protocol error, how long to wait for the client to close before destroying. */
 const LINGER_MS = 2_000
@@ -37,13 +39,7 @@ export class ClientConnection implements UpstreamListener {
   private sawDialect = false
   private closeReason = 'client'
   private lingerTimer: NodeJS.Timeout | undefined
-  /**
-   * One timer per connection, armed for the earliest deadline of the calls in flight, instead of a
-   * timer per call: a reply then costs no timer operation, and the timer fires only when a call may
-   * actually have expired (or once per timeout period on a busy connection, to re-arm).
-   */
-  private deadlineTimer: NodeJS.Timeout | undefined
-  private deadlineAt = Infinity
+  private readonly deadlines = new DeadlineTimer(() => this.onDeadline())
   private readonly openedAt = performance.now()
   private readonly highWater: number
 
@@ -162,17 +158,17 @@ export class ClientConnection implements UpstreamListener {
     if (up === undefined) {
       const b = this.host.target.backoff
       const err = new UpstreamError(this.host.target.name, 'backoff', `${b.cause}; next attempt in ${b.blockedForMs()}ms`)
-      if (oneway) this.publishRequest(p, 'upstream_error', 0)
+      if (oneway) publishRequest(this.id, p, 'upstream_error', 0)
       else this.answerError(p, err, 'upstream_error')
       return
     }
     up.useDialect(m.dialect)
     if (oneway) {
-      this.publishRequest(p, 'oneway', 0)
+      publishRequest(this.id, p, 'oneway', 0)
     } else {
       if (p.timeoutMs > 0) {
         p.deadline = performance.now() + p.timeoutMs
-        if (p.deadline < this.deadlineAt) this.armDeadline(p.deadline)
+        this.deadlines.arm(p.deadline)
       }
       this.pending.add(p)
       this.host.counters.inFlight++
@@ -183,7 +179,7 @@ export class ClientConnection implements UpstreamListener {
   private answerLocally(p: PendingCall, reply: Buffer[], oneway: boolean): void {
     // A oneway call gets no reply even when a handler consumed it (nothing would read it).
     if (!oneway) this.writePieces(reply)
-    this.publishRequest(p, 'local', reply.reduce((n, b) => n + b.length, 0))
+    publishRequest(this.id, p, 'local', reply.reduce((n, b) => n + b.length, 0))
   }
 
   // ---- upstream → client ----
@@ -208,9 +204,7 @@ export class ClientConnection implements UpstreamListener {
     this.host.counters.upstreamConnections--
     this.upstreamReadPaused = false
     const affected = this.failAll(err, 'upstream_error', describeCause(err.upstreamCause))
-    if (channels.upstreamError.hasSubscribers) {
-      channels.upstreamError.publish({ connectionId: this.id, upstream: this.host.target.name, cause: err.upstreamCause, affectedCalls: affected })
-    }
+    publishUpstreamError(this.id, this.host.target.name, err.upstreamCause, affected)
     this.gate.resume(PauseReason.UPSTREAM_FULL)
     this.afterCallDone()
   }
@@ -240,7 +234,7 @@ export class ClientConnection implements UpstreamListener {
       this.socket.write(r.raw)
       this.checkClientBuffer()
     }
-    if (p.startedAt > 0 && channels.request.hasSubscribers) this.publishRequest(p, replyOutcome(r), r.raw.length)
+    if (p.startedAt > 0 && channels.request.hasSubscribers) publishRequest(this.id, p, replyOutcome(r), r.raw.length)
   }
 
   /** A client not reading its replies: stop reading the upstream until the client drains. */
@@ -259,20 +253,12 @@ export class ClientConnection implements UpstreamListener {
     if (this.state === 'open' && this.draining && this.isIdle()) this.closeGracefully('drain')
   }
 
-  private armDeadline(at: number): void {
-    clearTimeout(this.deadlineTimer)
-    this.deadlineAt = at
-    this.deadlineTimer = setTimeout(this.onDeadline, Math.max(0, at - performance.now()))
-  }
-
-  private readonly onDeadline = (): void => {
-    this.deadlineTimer = undefined
-    this.deadlineAt = Infinity
+  private onDeadline(): void {
     if (this.state === 'closed') return
     // Timers may fire up to a millisecond before the deadline they were computed for.
     const { due, next } = this.pending.expired(performance.now() + 1)
     for (const p of due) this.timeOut(p)
-    if (next < this.deadlineAt) this.armDeadline(next)
+    if (next < Infinity) this.deadlines.arm(next)
   }
 
   private timeOut(p: PendingCall): void {
@@ -282,9 +268,7 @@ export class ClientConnection implements UpstreamListener {
     const name = this.host.target.name
     this.answerError(p, new ProxyError(ProxyErrorCode.UPSTREAM_TIMEOUT, `upstream ${name}: ${p.message.name} timed out after ${p.timeoutMs}ms`), 'timeout')
     runOnFailure(this.host.handlers.onFailure, p, 'timeout', this.onHandlerError)
-    if (channels.upstreamError.hasSubscribers) {
-      channels.upstreamError.publish({ connectionId: this.id, upstream: name, cause: 'timeout', affectedCalls: 1 })
-    }
+    publishUpstreamError(this.id, name, 'timeout', 1)
     // Tombstones wait for late replies; an upstream that answers none of them is hung: let it go.
     if (this.pending.tombstones > this.host.options.limits.maxInFlightPerConnection && this.upstream !== undefined) {
       const up = this.upstream
@@ -310,7 +294,7 @@ export class ClientConnection implements UpstreamListener {
   private answerError(p: PendingCall, err: Error, outcome: RequestOutcome): void {
     const pieces = errorReply(p.message, p.message.dialect, err.message, TApplicationExceptionType.INTERNAL_ERROR)
     this.writePieces(pieces)
-    this.publishRequest(p, outcome, 0)
+    publishRequest(this.id, p, outcome, 0)
   }
 
   /** Malformed input: tell the client in its dialect if we know it, then close this connection only. */
@@ -325,11 +309,8 @@ export class ClientConnection implements UpstreamListener {
     this.closeGracefully('protocol_error')
   }
 
-  private readonly onHandlerError = (stage: HandlerStage, ctx: CallContext, error: unknown): void => {
-    if (channels.handlerError.hasSubscribers) {
-      channels.handlerError.publish({ connectionId: this.id, stage, name: ctx.message.name, error })
-    }
-  }
+  private readonly onHandlerError = (stage: HandlerStage, ctx: CallContext, error: unknown): void =>
+    publishHandlerError(this.id, stage, ctx, error)
 
   /** The client closed its side; Node ends ours (allowHalfOpen false) and 'close' tears down. */
   private readonly onClientEnd = (): void => {
@@ -344,11 +325,11 @@ export class ClientConnection implements UpstreamListener {
     if (this.state === 'closed') return
     this.state = 'closed'
     clearTimeout(this.lingerTimer)
-    clearTimeout(this.deadlineTimer)
+    this.deadlines.clear()
     for (const p of this.pending.takeAll()) {
       this.host.counters.inFlight--
       runOnFailure(this.host.handlers.onFailure, p, 'client disconnected', this.onHandlerError)
-      this.publishRequest(p, 'client_gone', 0)
+      publishRequest(this.id, p, 'client_gone', 0)
     }
     this.gate.clear()
     this.replies.clear()
@@ -425,19 +406,5 @@ export class ClientConnection implements UpstreamListener {
       this.host.counters.bytesOut += b.length
     }
     s.uncork()
-  }
-
-  private publishRequest(p: PendingCall, outcome: RequestOutcome, replyBytes: number): void {
-    if (!channels.request.hasSubscribers) return
-    const m = p.message
-    channels.request.publish({
-      connectionId: this.id,
-      service: m.service,
-      method: m.method,
-      outcome,
-      durationMs: p.startedAt > 0 ? performance.now() - p.startedAt : 0,
-      requestBytes: m.raw.length,
-      replyBytes,
-    })
   }
 }
