@@ -1,13 +1,12 @@
 // Reads and writes the value model (value.ts) in either protocol, over complete buffers.
 
+import { badType, checkBinaryType } from './binary.js'
 import { ByteWriter } from './byte-writer.js'
-import { CodecError, CodecErrorCode } from './errors.js'
+import { COMPACT_MIN_SIZE } from './compact.js'
 import { DEFAULT_LIMITS, type CodecLimits, type Protocol, type TType } from './types.js'
 import type { TStructValue, TValue } from './value.js'
 import { readBinaryStruct, readBinaryValue, readCompactStruct, readCompactValue, type ReadState } from './value-reader.js'
 import { encodeStruct, encodeValue } from './value-writer.js'
-import { COMPACT_MIN_SIZE } from './compact.js'
-import { checkBinaryType } from './binary.js'
 
 export { encodeStruct, encodeValue } from './value-writer.js'
 
@@ -40,9 +39,7 @@ export function readValue(
   if (protocol === 'binary') {
     value = readBinaryValue(r, checkBinaryType(type, offset, 'value'), 0)
   } else {
-    if ((COMPACT_MIN_SIZE[type] ?? 0) === 0) {
-      throw new CodecError(CodecErrorCode.BAD_TYPE, `unknown value type code ${type} at offset ${offset}`)
-    }
+    if ((COMPACT_MIN_SIZE[type] ?? 0) === 0) throw badType(type, offset, 'value')
     value = readCompactValue(r, type, 0)
   }
   return { value, end: r.pos }
