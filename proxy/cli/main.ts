@@ -5,9 +5,11 @@ import { hideBin } from 'yargs/helpers'
 import { checkConfigCommand } from './commands/check-config.js'
 import { demoClientCommand } from './commands/demo-client.js'
 import { demoCommand } from './commands/demo.js'
+import { indexCommand } from './commands/index.js'
 import { serveCommand } from './commands/serve.js'
 import { injectCommand } from './commands/inject.js'
 import { webhookCommand } from './commands/webhook.js'
+import { cacheCommand } from './commands/cache.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argv type
 const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [
@@ -15,8 +17,10 @@ const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [
   checkConfigCommand,
   demoCommand,
   demoClientCommand,
+  indexCommand,
   injectCommand,
   webhookCommand,
+  cacheCommand,
 ]
 
 export const USAGE_EXIT_CODE = 2
