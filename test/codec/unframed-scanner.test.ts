@@ -117,6 +117,16 @@ describe('UnframedScanner', () => {
     code('compact', '82210101611f', CodecErrorCode.BAD_TYPE) // compact type 15
   })
 
+  test('regression: the size limit counts bytes no length announces (compact i32 fields, STOPs)', () => {
+    // found by the splitter fuzz: many varint fields, no string/container length to check
+    const fields = '15' + 'ffffffff0f'.repeat(1) + '15ffffffff0f'.repeat(40)
+    const m = Buffer.from('8221010161' + fields + '00', 'hex')
+    assert.throws(() => scanEnd('compact', m, [10, 100], { maxDepth: 64, maxMessageSize: 128 }), {
+      code: CodecErrorCode.FRAME_TOO_LARGE,
+    })
+    assert.equal(scanEnd('compact', m, [10, 100], { maxDepth: 64, maxMessageSize: m.length }), m.length)
+  })
+
   test('limits: size and depth', () => {
     const small = { maxDepth: 64, maxMessageSize: 64 }
     assert.throws(() => scanEnd('binary', Buffer.from('800100010000000161000000010b000100001000', 'hex'), [], small), {
