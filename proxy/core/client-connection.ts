@@ -204,7 +204,8 @@ export class ClientConnection implements UpstreamListener {
     this.host.counters.upstreamConnections--
     this.upstreamReadPaused = false
     const affected = this.failAll(err, 'upstream_error', describeCause(err.upstreamCause))
-    publishUpstreamError(this.id, this.host.target.name, err.upstreamCause, affected)
+    // An upstream closing a connection with nothing in flight (its idle timeout) is not an error.
+    if (affected > 0 || err.upstreamCause !== 'closed') publishUpstreamError(this.id, this.host.target.name, err.upstreamCause, affected)
     this.gate.resume(PauseReason.UPSTREAM_FULL)
     this.afterCallDone()
   }

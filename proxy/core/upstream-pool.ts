@@ -162,7 +162,8 @@ export class UpstreamPool {
     if (i >= 0) c.lane.idle.splice(i, 1)
     const job = c.job
     c.job = undefined
-    if (channels.upstreamError.hasSubscribers && err instanceof UpstreamError) {
+    // An upstream closing an idle pooled connection (its idle timeout) is not an error.
+    if (channels.upstreamError.hasSubscribers && err instanceof UpstreamError && (job !== undefined || err.upstreamCause !== 'closed')) {
       channels.upstreamError.publish({ connectionId: -1, upstream: this.opts.target.name, cause: err.upstreamCause, affectedCalls: job ? 1 : 0 })
     }
     job?.reject(err)

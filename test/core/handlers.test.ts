@@ -7,7 +7,8 @@ import { replyFor } from '../../proxy/codec/index.js'
 import { subscribe, type CallContext, type CallHandler, type HandlerErrorEvent } from '../../proxy/core/index.js'
 import { connectInteropClient, startInteropServer, type PeerDialect } from '../support/thrift-peers.js'
 import { sleep } from '../support/net.js'
-import { outcome, startProxy } from './harness.js'
+import { rawConnect } from '../support/raw-tcp.js'
+import { addArgs, callBytes, FRAMED_BINARY, MessageReader, outcome, slowArgs, startProxy } from './harness.js'
 
 const cleanup: (() => Promise<unknown> | void)[] = []
 after(async () => {
@@ -69,6 +70,27 @@ describe('CallHandler', () => {
     assert.equal(await c.echoString('held'), 'held')
     seen.push('client got it')
     assert.deepEqual(seen, ['onReply echoString seqid=true', 'released', 'client got it'])
+  })
+
+  test('a reply held by onReply is not overtaken by a later reply: the client sees the upstream order', async () => {
+    const holdAdd: CallHandler = {
+      onReply: async (ctx) => {
+        if (ctx.message.method === 'add') await sleep(120)
+      },
+    }
+    const server = await startInteropServer({ transport: 'framed', protocol: 'binary' })
+    cleanup.push(() => server.close())
+    const p = await startProxy(server.port, { handlers: [holdAdd] })
+    cleanup.push(() => p.close())
+    const c = await rawConnect(p.port)
+    cleanup.push(() => c.destroy())
+    // add answers at once, slow after 30 ms; add's reply is held 120 ms by its handler.
+    await c.send(Buffer.concat([callBytes(FRAMED_BINARY, 'add', 1, addArgs(1, 1)), callBytes(FRAMED_BINARY, 'slow', 2, slowArgs(30, 's'))]))
+    const replies = await new MessageReader(c, FRAMED_BINARY).take(2)
+    assert.deepEqual(
+      replies.map((m) => m.seqid),
+      [1, 2],
+    )
   })
 
   test('an async onCall keeps calls reaching the upstream in the order the client sent them', async () => {
