@@ -55,6 +55,8 @@ export class ReadCache implements CallHandler {
 
   onCall(ctx: CallContext): Buffer[] | undefined | Promise<Buffer[] | undefined> {
     const m = ctx.message
+    // Oneway calls have no reply to cache (and old Java clients send them as CALL: the core knows
+    // those from the IDL and never lets them reach a read rule's reply path).
     const rule = m.type === MessageType.CALL ? this.tiers.rules.reads.get(m.name) : undefined
     const metrics = this.tiers.metrics
     if (rule === undefined) {
@@ -96,7 +98,17 @@ export class ReadCache implements CallHandler {
       metrics.uncached.bypass++
       return undefined
     }
-    return this.#lead(ctx, key, stale)
+    return this.#leadSafely(ctx, key, stale)
+  }
+
+  /** A bug in the read path must not leave readers waiting on a flight that never finishes. */
+  async #leadSafely(ctx: CallContext, key: EntryKey, stale: StoredEntry | undefined): Promise<Buffer[] | undefined> {
+    try {
+      return await this.#lead(ctx, key, stale)
+    } catch (err) {
+      this.#flights.get(key.local)?.finish(undefined)
+      throw err
+    }
   }
 
   onReply(ctx: CallContext, reply: Message): void | Promise<void> {

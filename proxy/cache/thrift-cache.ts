@@ -94,7 +94,7 @@ export class ThriftCache {
         onMessage: (m) => tiers?.applyRemote(m),
         // Pub/sub is at-most-once: whatever arrived while unsubscribed is unknown, so start over.
         onResubscribed: () => {
-          metrics.channelFlushes++
+          if ((tiers?.local?.lru.size ?? 0) > 0) metrics.channelFlushes++
           tiers?.flushLocal()
         },
         onDropped: () => tiers?.flushLocal(),

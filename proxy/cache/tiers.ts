@@ -75,7 +75,9 @@ export class CacheTiers {
       }
     }
     await redis.invalidate(ops)
-    await this.#publish(msgs)
+    // With the breaker open a publish would only wait for its timeout: keep the messages for later.
+    if (redis.breaker.closed) await this.#publish(msgs)
+    else this.#keepUnpublished(msgs)
     this.#dropLocal(items)
   }
 
@@ -123,7 +125,12 @@ export class CacheTiers {
         }
       }),
     )
-    if (failed.length > 0) this.#unpublished = failed.length > MAX_UNPUBLISHED ? [{ kind: 'all' }] : failed
+    if (failed.length > 0) this.#keepUnpublished(failed)
+  }
+
+  #keepUnpublished(msgs: readonly BusMessage[]): void {
+    const all = [...this.#unpublished, ...msgs]
+    this.#unpublished = all.length > MAX_UNPUBLISHED ? [{ kind: 'all' }] : all
   }
 
   async #flushUnpublished(): Promise<void> {
