@@ -6,6 +6,7 @@
 //  B. unframed splitting of one message arriving in 1 KB chunks, at several message sizes, for a
 //     1 MB-style binary field and for a list of many small i32s (the worst case for a walker):
 //     time per MB must stay flat as the message grows (linear, not quadratic).
+//  C. the list case at small sizes for ours and the library's unframed receive path side by side.
 // Rows are interleaved per round so machine drift hits all alike; the tables show medians.
 //
 //   node --import tsx bench/codec-split.bench.ts [--runs=5] [--ms=400]
@@ -162,5 +163,29 @@ for (const r of bRows) {
   const m = median(resB.get(r)!)
   const mib = r.cs.reduce((a, c) => a + c.length, 0) / (1 << 20)
   console.log(`| ${r.kind} | ${fmt(r.size / 1024)} KiB | ${fmt(r.cs.length)} | ${m.toFixed(2)} | ${(m / mib).toFixed(2)} |`)
+}
+
+// ---- C. the same growth for the library's unframed receive path (it re-reads from the message
+// start whenever a chunk arrives without completing it), kept to small sizes: it is quadratic
+const cSizes = [64 << 10, 128 << 10, 256 << 10]
+const cRows = cSizes.map((size) => {
+  const cs = chunks(listMessage(size), 1024)
+  return { size, cs, ours: ours(cs), lib: library('unframed', types.AllTypes, cs) }
+})
+const resC = new Map(cRows.map((r) => [r, { ours: [] as number[], lib: [] as number[] }]))
+for (let i = 0; i < runs; i++) {
+  for (const r of cRows) {
+    resC.get(r)!.ours.push(timeIt(r.ours))
+    resC.get(r)!.lib.push(timeIt(r.lib))
+  }
+}
+console.log(`\nC. list<i32>, unframed, one message in 1 KiB chunks: ours vs the library's receive + decode; median of ${runs}\n`)
+console.log('| size | ours: ms per MiB | library: ms per MiB | library / ours |')
+console.log('|---:|---:|---:|---:|')
+for (const r of cRows) {
+  const mib = r.cs.reduce((a, c) => a + c.length, 0) / (1 << 20)
+  const o = median(resC.get(r)!.ours) / mib
+  const l = median(resC.get(r)!.lib) / mib
+  console.log(`| ${fmt(r.size / 1024)} KiB | ${o.toFixed(2)} | ${l.toFixed(2)} | ${(l / o).toFixed(1)}x |`)
 }
 if (sink < 0) console.log(sink)
