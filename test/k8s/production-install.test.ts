@@ -157,13 +157,15 @@ describe('the image start command from a production install', () => {
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)))
 
     // The bound ports come from the "thriftgate started" log line (JSON lines on stdout).
-    let started: { listen: string; admin: string } | undefined
+    let started: { listen: string; admin: string; plugins: string[] } | undefined
     for (let i = 0; i < 600 && started === undefined; i++) {
       if (child.exitCode !== null) assert.fail(`thriftgate exited with ${child.exitCode}:\n${stdout}\n${stderr}`)
-      started = stdout.split('\n').filter((l) => l.includes('"thriftgate started"')).map((l) => JSON.parse(l) as { listen: string; admin: string })[0]
+      started = stdout.split('\n').filter((l) => l.includes('"thriftgate started"')).map((l) => JSON.parse(l) as { listen: string; admin: string; plugins: string[] })[0]
       if (started === undefined) await new Promise((r) => setTimeout(r, 100))
     }
     assert.ok(started, `no "thriftgate started" line within 60 s:\n${stdout}\n${stderr}`)
+    // deploy/k8s/sidecar's config turns on the cache (with the Redis tier) and the RocksDB index.
+    assert.deepEqual([...started.plugins].sort(), ['cache', 'index'], `plugins: ${JSON.stringify(started.plugins)}`)
     const adminUrl = `http://${started.admin}`
     let ready = { status: 0, body: '' }
     for (let i = 0; i < 300 && ready.status !== 200; i++) {
@@ -177,14 +179,17 @@ describe('the image start command from a production install', () => {
     const viaProxy = await connectUserClient(port, { transport: 'framed', protocol: 'binary' })
     const direct = await connectUserClient(upstreamPort, { transport: 'framed', protocol: 'binary' })
     try {
-      for (const id of [1, 2, 1]) assert.deepEqual(await viaProxy.getUser(id), await direct.getUser(id))
+      for (const id of [1, 2, 1, 2]) assert.deepEqual(await viaProxy.getUser(id), await direct.getUser(id))
       assert.equal(String(await viaProxy.countUsers()), String(await direct.countUsers()))
+      assert.deepEqual(await viaProxy.getUserByEmail('user7@example.com'), await direct.getUserByEmail('user7@example.com'))
     } finally {
       await viaProxy.close()
       await direct.close()
     }
     const metrics = await httpGet(`${adminUrl}/metrics`)
     assert.match(metrics.body, /thriftgate_requests_total\{[^}]*method="getUser"/)
+    const hits = [...metrics.body.matchAll(/^thriftgate_cache_hits_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0)
+    assert.ok(hits >= 1, `repeated getUser calls were answered from the cache: ${hits} hits`)
 
     child.kill('SIGTERM')
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))])
