@@ -2,7 +2,7 @@
 // injection reads it: the API server would reject a pod without containers anyway, but our error must say
 // where the problem is instead of a TypeError deep in the planner.
 import { K8sError, K8sErrorCode } from './errors.js'
-import type { ObjectMeta, PodTemplate } from './types.js'
+import type { PodTemplate } from './types.js'
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -59,8 +59,4 @@ export function asPodTemplate(value: unknown, where: string): PodTemplate {
     })
   }
   return value as unknown as PodTemplate
-}
-
-export function metadataOf(t: PodTemplate): ObjectMeta | undefined {
-  return t.metadata ?? undefined
 }
