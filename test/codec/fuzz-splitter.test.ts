@@ -84,7 +84,11 @@ test('fuzz: random and mutated streams in random chunkings', () => {
     const rnd = prng(seed)
     const stream = rnd() < 0.15 ? randomStream(rnd) : mutate(pool[Math.floor(rnd() * pool.length)]!, rnd)
     const maxMessageSize = rnd() < 0.5 ? 16_384_000 : 64 + Math.floor(rnd() * 4096)
+    const transports = ['auto', 'auto', 'auto', 'framed', 'unframed', 'header'] as const
+    const protocols = ['auto', 'auto', 'binary', 'compact'] as const
     const opts: SplitterOptions = {
+      transport: transports[Math.floor(rnd() * transports.length)]!,
+      protocol: protocols[Math.floor(rnd() * protocols.length)]!,
       limits: { maxMessageSize, maxDepth: 2 + Math.floor(rnd() * 64) },
       verifyBodies: rnd() < 0.3,
     }
