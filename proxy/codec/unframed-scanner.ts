@@ -189,7 +189,7 @@ export class UnframedScanner {
               done = true
               break
             }
-            if (this.shift >= 35) throw bad(CodecErrorCode.BAD_TYPE, 'varint32 longer than 5 bytes')
+            if (this.shift >= 35) throw bad(CodecErrorCode.INVALID_DATA, 'varint32 longer than 5 bytes')
           }
           if (!done) return this.suspend(base, pos)
           this.phase = this.after
@@ -203,7 +203,7 @@ export class UnframedScanner {
               done = true
               break
             }
-            if (++this.got >= 10) throw bad(CodecErrorCode.BAD_TYPE, 'varint longer than 10 bytes')
+            if (++this.got >= 10) throw bad(CodecErrorCode.INVALID_DATA, 'varint longer than 10 bytes')
           }
           if (!done) return this.suspend(base, pos)
           this.got = 0

@@ -112,8 +112,8 @@ describe('UnframedScanner', () => {
     code('binary', 'ffffffff', CodecErrorCode.BAD_VERSION)
     code('compact', '8321', CodecErrorCode.BAD_VERSION)
     code('compact', '8222', CodecErrorCode.BAD_VERSION)
-    code('compact', '822101016116' + '8080808080808080808080', CodecErrorCode.BAD_TYPE) // varint > 10 bytes
-    code('compact', '822101016118' + '8080808080', CodecErrorCode.BAD_TYPE) // varint32 > 5 bytes
+    code('compact', '822101016116' + '8080808080808080808080', CodecErrorCode.INVALID_DATA) // varint > 10 bytes
+    code('compact', '822101016118' + '8080808080', CodecErrorCode.INVALID_DATA) // varint32 > 5 bytes
     code('compact', '82210101611f', CodecErrorCode.BAD_TYPE) // compact type 15
   })
 
