@@ -30,6 +30,11 @@ export interface PoolOptions {
   readonly size: number
   /** Calls waiting for a free pooled connection; more are rejected (TG_ERR_POOL_FULL). */
   readonly maxQueue: number
+  /**
+   * Close a pooled connection idle this long. Servers that serve one connection at a time (Python's
+   * TSimpleServer) are starved by an idle connection kept open, so the pool does not hold them long.
+   */
+  readonly idleMs: number
 }
 
 export interface ProxyOptions {
@@ -92,7 +97,7 @@ export const DEFAULTS = {
   requestTimeoutMs: 30_000,
   drainDeadlineMs: 30_000,
   backoff: { initialMs: 100, maxMs: 5_000, factor: 2 } satisfies BackoffOptions,
-  pool: { size: 4, maxQueue: 1_024 } satisfies PoolOptions,
+  pool: { size: 4, maxQueue: 1_024, idleMs: 2_000 } satisfies PoolOptions,
 } as const
 
 export function resolveOptions(o: ProxyOptions): ResolvedOptions {

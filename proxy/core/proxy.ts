@@ -59,7 +59,13 @@ export class ThriftProxy implements ConnectionHost {
       maxBufferedBytes: o.limits.maxBufferedBytes,
       backoff: new Backoff(o.backoff),
     }
-    this.pool = new UpstreamPool({ target: this.target, size: o.pool.size, maxQueue: o.pool.maxQueue, requestTimeoutMs: o.requestTimeoutMs })
+    this.pool = new UpstreamPool({
+      target: this.target,
+      size: o.pool.size,
+      maxQueue: o.pool.maxQueue,
+      idleMs: o.pool.idleMs,
+      requestTimeoutMs: o.requestTimeoutMs,
+    })
     // No half-open client connections: a Thrift client's FIN means it is gone (no Thrift client shuts
     // down only its sending side and waits for replies), so its upstream is released at once.
     this.server = net.createServer({ allowHalfOpen: false, noDelay: true }, (s) => this.accept(s))

@@ -39,6 +39,8 @@ export interface UpstreamPoolOptions {
   readonly maxQueue: number
   /** Default timeout per call; 0 = none. */
   readonly requestTimeoutMs: number
+  /** Close a connection idle this long (default 2 s; see PoolOptions.idleMs). */
+  readonly idleMs?: number
 }
 
 interface Job {
@@ -60,6 +62,7 @@ class PooledConnection implements UpstreamListener {
   seqid = 0
   job: Job | undefined
   timer: NodeJS.Timeout | undefined
+  idleTimer: NodeJS.Timeout | undefined
 
   constructor(
     target: UpstreamTarget,
@@ -98,7 +101,10 @@ export class UpstreamPool {
       const job: Job = { request, timeoutMs: options?.timeoutMs ?? this.opts.requestTimeoutMs, resolve, reject }
       const lane = this.laneFor(request.dialect)
       const idle = lane.idle.pop()
-      if (idle !== undefined) return this.run(idle, job)
+      if (idle !== undefined) {
+        clearTimeout(idle.idleTimer)
+        return this.run(idle, job)
+      }
       if (lane.all.size < this.opts.size) {
         const c = this.open(lane)
         return c === undefined ? reject(this.backoffError()) : this.run(c, job)
@@ -119,6 +125,7 @@ export class UpstreamPool {
       for (const j of lane.queue.splice(0)) j.reject(err)
       for (const c of lane.all) {
         clearTimeout(c.timer)
+        clearTimeout(c.idleTimer)
         c.job?.reject(err)
         c.job = undefined
         c.up.close()
@@ -156,6 +163,7 @@ export class UpstreamPool {
   /** @internal */
   failed(c: PooledConnection, err: Error, closeIt = false): void {
     clearTimeout(c.timer)
+    clearTimeout(c.idleTimer)
     if (closeIt) c.up.close()
     c.lane.all.delete(c)
     const i = c.lane.idle.indexOf(c)
@@ -206,8 +214,18 @@ export class UpstreamPool {
 
   private next(c: PooledConnection): void {
     const job = c.lane.queue.shift()
-    if (job !== undefined) this.run(c, job)
-    else c.lane.idle.push(c)
+    if (job !== undefined) return this.run(c, job)
+    c.lane.idle.push(c)
+    c.idleTimer = setTimeout(this.closeIdle, this.opts.idleMs ?? 2_000, c)
+    c.idleTimer.unref()
+  }
+
+  private readonly closeIdle = (c: PooledConnection): void => {
+    const i = c.lane.idle.indexOf(c)
+    if (i < 0) return
+    c.lane.idle.splice(i, 1)
+    c.lane.all.delete(c)
+    c.up.close()
   }
 
   private open(lane: Lane): PooledConnection | undefined {

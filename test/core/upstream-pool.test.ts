@@ -6,6 +6,7 @@ import { MessageSplitter, type Message } from '../../proxy/codec/index.js'
 import { Backoff, ProxyError, UpstreamError, UpstreamPool } from '../../proxy/core/index.js'
 import { captureClientBytes, startInteropServer } from '../support/thrift-peers.js'
 import { freePort } from '../support/net.js'
+import { startRawServer } from '../support/raw-tcp.js'
 import { addArgs, FRAMED_BINARY, i32Success, slowArgs, stringSuccess } from './harness.js'
 
 const cleanup: (() => Promise<unknown> | void)[] = []
@@ -13,7 +14,7 @@ after(async () => {
   for (const f of cleanup.reverse()) await f()
 })
 
-function poolTo(port: number, size = 2, requestTimeoutMs = 0): UpstreamPool {
+function poolTo(port: number, size = 2, requestTimeoutMs = 0, idleMs = 2_000): UpstreamPool {
   const pool = new UpstreamPool({
     target: {
       host: '127.0.0.1',
@@ -28,6 +29,7 @@ function poolTo(port: number, size = 2, requestTimeoutMs = 0): UpstreamPool {
     size,
     maxQueue: 100,
     requestTimeoutMs,
+    idleMs,
   })
   cleanup.push(() => pool.close())
   return pool
@@ -87,6 +89,24 @@ describe('UpstreamPool', () => {
       assert.equal(e.code, 'TG_ERR_UPSTREAM_BACKOFF')
       return true
     })
+  })
+
+  test('an idle pooled connection is closed (one-connection-at-a-time servers are not starved)', async () => {
+    const upstream = await startRawServer((c) => {
+      // Answer add(…) with a fixed framed binary REPLY {0: i32 7}, seqid echoed.
+      void c.readUntil((b) => b.length >= 4).then((b) => {
+        const seqid = b.readInt32BE(4 + 4 + 4 + 3)
+        const reply = Buffer.from('000000178001000200000003616464000000000800000000000700', 'hex')
+        reply.writeInt32BE(seqid, 4 + 4 + 4 + 3)
+        return c.send(reply)
+      })
+    })
+    cleanup.push(() => upstream.close())
+    const pool = poolTo(upstream.port, 1, 0, 30)
+    const r = await pool.call({ dialect: FRAMED_BINARY, name: 'add', body: addArgs(3, 4) })
+    assert.equal(i32Success(r), 7)
+    await (await upstream.connection(0)).closed
+    assert.equal(pool.stats().connections, 0)
   })
 
   test('close() rejects queued calls with TG_ERR_CLOSING', async () => {
