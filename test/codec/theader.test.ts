@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { deflateSync } from 'node:zlib'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import {
   CodecErrorCode,
+  TApplicationExceptionType,
+  applicationExceptionFor,
   parseHeaderFrame,
+  readStruct,
+  replyFor,
+  rewriteSeqid,
+  tv,
   writeHeaderFrame,
+  writeStruct,
   type HeaderInfo,
 } from '../../proxy/codec/index.js'
-import { PIPELINE } from './splitter-cases.js'
-import { libMessage, thrift } from './transport-fixtures.js'
+import { PIPELINE, split } from './splitter-cases.js'
+import { libMessage, summarize, thrift } from './transport-fixtures.js'
 
 const MAX = 16_384_000
 const kv = (k: string | Buffer, v: string | Buffer) => ({ key: Buffer.from(k), value: Buffer.from(v) })
@@ -101,4 +110,82 @@ describe('THeader details', () => {
     code(() => parseHeaderFrame(raw([0, 1, 1], bomb), 1 << 20), CodecErrorCode.FRAME_TOO_LARGE)
     code(() => parseHeaderFrame(raw([0, 1, 1], Buffer.from('junk')), MAX), CodecErrorCode.BAD_TRANSFORM)
   })
+})
+
+// A second, independent THeader implementation: Debian's python3-thrift, whose THeaderTransport
+// writes and reads zlib (the npm library has no transforms).
+const PYTHON = process.env.THRIFT_PYTHON ?? '/usr/bin/python3'
+const PY_PEER = fileURLToPath(new URL('./fixtures/py-theader.py', import.meta.url))
+
+function py(requests: object[]): Record<string, unknown>[] {
+  const r = spawnSync(PYTHON, [PY_PEER], { input: requests.map((q) => JSON.stringify(q)).join('\n') + '\n', encoding: 'utf8' })
+  if (r.status !== 0) {
+    assert.fail(`python3-thrift peer failed (apt-get install python3-thrift, or set THRIFT_PYTHON): ${r.error?.message ?? ''}${r.stderr}`)
+  }
+  const answers = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+  for (const a of answers) assert.equal(a.error, undefined, `python peer: ${String(a.error)}`)
+  return answers
+}
+
+describe('THeader interop with python3-thrift (zlib both ways)', () => {
+  for (const protocol of [0, 2]) {
+    for (const zlib of [false, true]) {
+      test(`protocol ${protocol}, zlib ${zlib}: python's frames split by us; our replies read by python`, () => {
+        const headers = [['X-Mixed-Case', 'VaLuE'], ['lower', 'v']]
+        const reqs = [1, -7, 0x7fffffff].map((seqid) => ({
+          op: 'write', protocol, zlib, flags: 1, headers, name: 'Interop:echoString', type: 1, seqid, text: `hello ${seqid}`,
+        }))
+        const frames = py(reqs).map((a) => Buffer.from(a.hex as string, 'hex'))
+        const stream = Buffer.concat(frames)
+        const whole = split([stream]).messages
+        const bytes = split([...stream].map((b) => Buffer.from([b]))).messages
+        assert.deepEqual(bytes.map(summarize), whole.map(summarize))
+        assert.equal(whole.length, 3)
+        const replies: object[] = []
+        whole.forEach((m, i) => {
+          assert.equal(m.dialect.transport, 'header')
+          assert.equal(m.dialect.protocol, protocol === 2 ? 'compact' : 'binary')
+          assert.equal(m.name, 'Interop:echoString')
+          assert.equal(m.service, 'Interop')
+          assert.equal(m.seqid, reqs[i]!.seqid)
+          assert.equal(m.header!.seqid, reqs[i]!.seqid)
+          assert.equal(m.header!.flags, 1)
+          assert.deepEqual(m.header!.transforms, zlib ? [1] : [])
+          assert.deepEqual(m.header!.info.map((x) => [x.key.toString(), x.value.toString()]), headers)
+          const args = readStruct(m.payload, m.bodyOffset, m.dialect.protocol).value.value
+          assert.equal((args[0]!.value as Buffer).toString(), `hello ${reqs[i]!.seqid}`)
+          // our answers: a reply with a stored result (in the other protocol), and an exception
+          const result = writeStruct(tv.struct([tv.field(0, tv.string(`re ${i}`))]), 'binary')
+          replies.push({ op: 'read', hex: Buffer.concat(replyFor(m, result, 'binary')).toString('hex') })
+          replies.push({
+            op: 'read',
+            hex: Buffer.concat(applicationExceptionFor(m, `no ${i}`, TApplicationExceptionType.INTERNAL_ERROR)).toString('hex'),
+          })
+          // and the request re-emitted under a new seqid, zlib re-applied
+          replies.push({ op: 'read', hex: Buffer.concat(rewriteSeqid(m, 1000 + i)).toString('hex') })
+        })
+        const read = py(replies)
+        whole.forEach((m, i) => {
+          const base = { headerSeqid: m.seqid, flags: 1, protocol, headers: [] }
+          assert.deepEqual(read[3 * i], { ...base, name: 'echoString', type: 2, seqid: m.seqid, fields: { '0': `re ${i}` } })
+          assert.deepEqual(read[3 * i + 1], {
+            ...base,
+            name: 'echoString',
+            type: 3,
+            seqid: m.seqid,
+            fields: { '1': `no ${i}`, '2': TApplicationExceptionType.INTERNAL_ERROR },
+          })
+          assert.deepEqual(read[3 * i + 2], {
+            ...base,
+            headerSeqid: 1000 + i,
+            headers: [...headers].sort(),
+            name: 'Interop:echoString',
+            type: 1,
+            seqid: 1000 + i,
+            fields: { '1': `hello ${reqs[i]!.seqid}` },
+          })
+        })
+      })
+    }
+  }
 })
