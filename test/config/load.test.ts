@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { DEFAULTS, explainConfig, loadConfig } from '../../proxy/config/index.js'
 import { load } from './helpers.js'
 
@@ -23,6 +24,13 @@ describe('loading a valid config', () => {
     assert.deepEqual(user?.indexes.get('email'), { name: 'email', field: { name: 'email', id: 3 }, unique: true })
     assert.deepEqual(user?.lookups.get('listUsersByAge')?.range, [{ name: 'lo', id: 1 }, { name: 'hi', id: 2 }])
     assert.match(explainConfig(c), /cached read getUser: ttl 1m/)
+  })
+
+  test('every example config and the demo config are valid', () => {
+    for (const f of ['examples/forwarder.yaml', 'examples/cached-reads.yaml', 'examples/full.yaml', 'demo/thriftgate.yaml']) {
+      const c = loadConfig({ env: {}, file: fileURLToPath(new URL(`../../config/${f}`, import.meta.url)) })
+      assert.ok(c.upstream.port > 0, f)
+    }
   })
 
   test('defaults fill what the file leaves out', () => {

@@ -7,9 +7,7 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CommandModule } from 'yargs'
 import { formatHostPort, loadConfig, LOG_LEVELS, type Override } from '../../config/index.js'
-import { startDemoUpstream } from '../../demo/index.js'
 import { createLogger } from '../../log/index.js'
-import { exitOnFatalErrors, exitOnSignals, startGateway } from '../gateway.js'
 import { describeFailure } from '../report.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -47,6 +45,8 @@ export const demoCommand: CommandModule<object, Args> = {
       .option('scan-latency-ms', { type: 'number', default: 100, describe: 'Extra latency of the scanning lookups (getUserByEmail, listUsersByAge)' })
       .option('log-level', { type: 'string', choices: [...LOG_LEVELS], default: 'warn', describe: 'Proxy log level (JSON lines on stdout)' }),
   handler: async (argv) => {
+    // Loaded on use so that other commands do not pay for the proxy, cache, index and demo service.
+    const [{ exitOnFatalErrors, exitOnSignals, startGateway }, { startDemoUpstream }] = await Promise.all([import('../gateway.js'), import('../../demo/index.js')])
     const upstream = await startDemoUpstream({ seed: argv.users, latencyMs: argv['latency-ms'], scanLatencyMs: argv['scan-latency-ms'] })
     // The demo's index store lives in a temp dir: a fresh index each run, nothing written into the package.
     const indexDir = mkdtempSync(join(tmpdir(), 'thriftgate-demo-index-'))

@@ -3,7 +3,6 @@ import type { CommandModule } from 'yargs'
 import { loadConfig } from '../../config/index.js'
 import { createLogger } from '../../log/index.js'
 import { configFile, flagOverrides, withConfigFlags, type ConfigFlags } from '../flags.js'
-import { exitOnFatalErrors, exitOnSignals, startGateway } from '../gateway.js'
 import { describeFailure } from '../report.js'
 
 export const serveCommand: CommandModule<object, ConfigFlags> = {
@@ -14,6 +13,9 @@ export const serveCommand: CommandModule<object, ConfigFlags> = {
       .example('$0 serve --config thriftgate.yaml', 'Run with a config file')
       .example('$0 serve --listen 127.0.0.1:9090 --upstream 127.0.0.1:9091', 'Forward with no config file (transport and protocol auto-detected)'),
   handler: async (argv) => {
+    // Loaded here, not at the top: the proxy, cache and index (RocksDB, Redis clients) are only
+    // needed to serve, and `--help` or `check-config` should start fast.
+    const { exitOnFatalErrors, exitOnSignals, startGateway } = await import('../gateway.js')
     let config
     const file = configFile(argv)
     try {
