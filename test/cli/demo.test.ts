@@ -29,6 +29,10 @@ describe('thriftgate demo', () => {
       assert.equal(r.code, 0, r.stderr)
       assert.match(r.stdout, /getUser\(42\)\s+[\d.]+ ms\s+-> \{"id":"42","name":"User 42","email":"user42@example\.com"/)
       assert.match(r.stdout, /countUsers\(\)\s+[\d.]+ ms\s+-> "100"/)
+      // The demo shows what the proxy adds: the repeated getUser was answered by the proxy itself.
+      const metricsUrl = /admin\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(out)?.[1] ?? ''
+      const metrics = await (await fetch(metricsUrl)).text()
+      assert.match(metrics, /thriftgate_requests_total\{service="",method="getUser",outcome="local"\} [1-9]/)
       const missing = await runCli([...args.slice(0, 3), 'getUser', '100000'])
       assert.match(missing.stdout, /!! NotFound: user 100000 not found/)
     } finally {
