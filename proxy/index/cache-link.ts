@@ -19,12 +19,26 @@ export interface CacheLink {
   /** Whether the cache reads (and may lead a fill for) calls named `wireName`. */
   caches(wireName: string): boolean
   invalidate(targets: readonly InvalidationTarget[]): Promise<void>
+  /**
+   * The fresh result struct (binary protocol) the in-process tier holds for `service.method(args)`,
+   * without building a reply: the fast path for the many entities of a range answer.
+   */
+  peek(service: string, method: string, args: readonly TField[]): Buffer | undefined
 }
 
 export function cacheLinkFor(cache: ThriftCache): CacheLink {
   return {
     handler: cache.handler,
     caches: (wireName) => cache.rules.reads.has(wireName),
+    peek(service, method, args) {
+      const local = cache.tiers.local
+      const rule = local === undefined ? undefined : cache.rules.byMethodId.get(`${service}.${method}`)
+      if (rule === undefined || rule.vary.length > 0) return undefined
+      const e = local!.get(keyForArgs(rule, args).local, rule.slot)
+      if (e === undefined || e.entry.kind !== 'value' || e.entry.freshUntil <= Date.now()) return undefined
+      cache.metrics.hitsMemory++
+      return e.entry.result
+    },
     async invalidate(targets) {
       const items: InvalidationItem[] = []
       for (const t of targets) {

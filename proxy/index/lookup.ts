@@ -6,14 +6,14 @@
 // Replies are the result struct {0: value} in the client's protocol, with the call's bare name and
 // seqid (thrift-rpc.md), so the client cannot tell them from the upstream's.
 
-import { TType, extractField, replyFor, tv, writeStruct, type Message, type TStructValue, type TValue } from '../codec/index.js'
-import { replyResult, resultBytes } from './calls.js'
+import { TType, extractField, replyFor, type Message, type TStructValue, type TValue } from '../codec/index.js'
+import { entityOf, entityResult, holds, listResult } from './entity-results.js'
 import type { EntityModel, LookupModel } from './entity-model.js'
 import { FallbackReason } from './metrics.js'
 import type { IndexEntry } from './store.js'
 import type { Maintenance } from './maintenance.js'
 import type { IndexRuntime } from './runtime.js'
-import { decodeValue, encodeValue, entityKeys } from './values.js'
+import { encodeValue } from './values.js'
 
 /** Forward, counting why. */
 function fallback(rt: IndexRuntime, reason: FallbackReason): undefined {
@@ -29,20 +29,18 @@ export async function answerPoint(rt: IndexRuntime, maint: Maintenance, model: E
   if (pks.length === 0) return fallback(rt, FallbackReason.miss)
   if (pks.length > 1) return fallback(rt, FallbackReason.doubt)
   const asOf = rt.store.clock.current
-  const reply = await rt.fetcher.get(model, decodeValue(model.keyType, pks[0]!), m.dialect, m.service).catch(() => undefined)
-  if (reply === undefined) return fallback(rt, FallbackReason.fetch_failed)
-  const r = replyResult(reply)
-  if (r.kind !== 'success' || r.value?.type !== TType.STRUCT) return fallback(rt, FallbackReason.fetch_failed)
-  const k = entityKeys(model, r.value)
-  if (k === undefined || !k.pk.equals(pks[0]!) || !(k.values[lookup.index.position]?.equals(want) ?? false)) {
+  const result = await entityResult(rt, model, pks[0]!, m)
+  if (result === undefined) return fallback(rt, FallbackReason.fetch_failed)
+  if (!holds(model, result, pks[0]!, lookup.index.fieldId, lookup.index.type, want)) {
     // Stale entry: the entity changed behind the proxy's back. Learn what it is now.
     rt.metrics.verifyFailures++
-    await maint.learn(model, [r.value], asOf)
+    const e = entityOf(result)
+    if (e !== undefined) await maint.learn(model, [e], asOf)
     return fallback(rt, FallbackReason.mismatch)
   }
   rt.metrics.hits.point++
   // The get's result struct is {0: Entity}: byte for byte the lookup's result for the same entity.
-  return replyFor(m, resultBytes(reply), reply.dialect.protocol)
+  return replyFor(m, result, 'binary')
 }
 
 function intArg(v: TValue | undefined): number | undefined {
@@ -80,22 +78,30 @@ export async function answerRange(rt: IndexRuntime, maint: Maintenance, model: E
   if (entries === undefined) return fallback(rt, FallbackReason.too_large)
 
   const asOf = rt.store.clock.current
-  const entities = await fetchAll(rt, model, entries, m)
-  if (entities === undefined) return fallback(rt, FallbackReason.fetch_failed)
+  const results = await fetchAll(rt, model, entries, m)
+  if (results === undefined) return fallback(rt, FallbackReason.fetch_failed)
   const stale: TStructValue[] = []
-  entities.forEach((e, i) => {
-    const k = entityKeys(model, e)
+  let bad = 0
+  results.forEach((r, i) => {
     const entry = entries[i]!
-    if (k === undefined || !k.pk.equals(entry.pk) || !(k.values[lookup.index.position]?.equals(entry.value) ?? false)) stale.push(e)
+    if (isEntityResult(r) && holds(model, r, entry.pk, lookup.index.fieldId, lookup.index.type, entry.value)) return
+    bad++
+    const e = entityOf(r)
+    if (e !== undefined) stale.push(e)
   })
-  if (stale.length > 0) {
-    rt.metrics.verifyFailures += stale.length
+  if (bad > 0) {
+    // The index is behind the upstream for these entities: learn them, and let the upstream answer.
+    rt.metrics.verifyFailures += bad
     await maint.learn(model, stale, asOf)
     return fallback(rt, FallbackReason.mismatch)
   }
   rt.metrics.hits.range++
-  const result = tv.struct([tv.field(0, tv.list(TType.STRUCT, entities))])
-  return replyFor(m, writeStruct(result, m.dialect.protocol), m.dialect.protocol)
+  return replyFor(m, listResult(results), 'binary')
+}
+
+/** A binary result struct holding exactly {0: struct}: its entity bytes can be spliced. */
+function isEntityResult(r: Buffer): boolean {
+  return r.length >= 5 && r[0] === TType.STRUCT && r.readInt16BE(1) === 0 && r[r.length - 1] === TType.STOP
 }
 
 /** The entries of [lo, hi] in the lookup's order, at most `limit`; undefined when too many to read. */
@@ -116,21 +122,20 @@ async function selectEntries(rt: IndexRuntime, model: EntityModel, lookup: Looku
   return limit === undefined ? out : out.slice(0, limit)
 }
 
-/** The entities of `entries` (same order), fetched with bounded concurrency; undefined if any fails. */
-async function fetchAll(rt: IndexRuntime, model: EntityModel, entries: readonly IndexEntry[], m: Message): Promise<TStructValue[] | undefined> {
-  const out: TStructValue[] = new Array(entries.length)
+/** The binary results of `entries` (same order), with bounded concurrency; undefined if any fails. */
+async function fetchAll(rt: IndexRuntime, model: EntityModel, entries: readonly IndexEntry[], m: Message): Promise<Buffer[] | undefined> {
+  const out: Buffer[] = new Array(entries.length)
   let next = 0
   let failed = false
   const worker = async (): Promise<void> => {
     while (!failed && next < entries.length) {
       const i = next++
-      const reply = await rt.fetcher.get(model, decodeValue(model.keyType, entries[i]!.pk), m.dialect, m.service).catch(() => undefined)
-      const r = reply === undefined ? undefined : replyResult(reply)
-      if (r?.kind !== 'success' || r.value?.type !== TType.STRUCT) {
+      const r = await entityResult(rt, model, entries[i]!.pk, m)
+      if (r === undefined) {
         failed = true
         return
       }
-      out[i] = r.value
+      out[i] = r
     }
   }
   await Promise.all(Array.from({ length: Math.min(rt.limits.fetchConcurrency, entries.length) }, worker))
