@@ -34,7 +34,8 @@ export type { ParsedHeaderFrame } from './theader.js'
 export { detectDialect, protocolOfPayload, MAX_DETECT_NAME } from './detect.js'
 export type { Detected } from './detect.js'
 export { UnframedScanner } from './unframed-scanner.js'
-export { MessageSplitter, dialectOf, toMessage } from './splitter.js'
+export { MessageSplitter } from './splitter.js'
+export { dialectOf, toMessage } from './to-message.js'
 export type { SplitterOptions } from './splitter.js'
 export {
   encodeMessage,
