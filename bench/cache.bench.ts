@@ -8,11 +8,12 @@
 //   c      thriftgate in front of the 2 ms upstream, Redis tier only
 //   d      thriftgate, in-process tier + Redis
 //   hit    thriftgate (d) with every call a hit (1,000 hot ids, warmed), to compare with `cap`
-// Rounds interleave the modes; each cached mode starts cold (Redis flushed, proxy restarted) and
-// warms up for --warmup ms before measuring. Medians over rounds.
+// Rounds interleave the modes; each cached mode starts cold (Redis flushed, proxy restarted), is
+// warmed by the same --prewarm calls (the first ids of the zipf sequence), then runs --warmup ms
+// unmeasured and --duration ms measured. Medians over rounds.
 //
-//   node --import tsx bench/cache.bench.ts [--runs=3] [--duration=3000] [--warmup=2000] [--conns=16]
-//        [--depth=1] [--keys=100000] [--zipf=1.0] [--latency=2]
+//   node --import tsx bench/cache.bench.ts [--runs=3] [--duration=3000] [--warmup=500] [--prewarm=200000]
+//        [--conns=16] [--depth=1] [--keys=100000] [--zipf=1.0] [--latency=2]
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createRequire } from 'node:module'
@@ -119,6 +120,10 @@ interface Load {
   /** Ids to call, in order (each connection starts at its own offset). */
   ids: 'zipf' | 'hot'
   zipf: number
+  /** Calls made (ids[0..n)) before the timed part starts: the same warm-up for every cached mode. */
+  prewarmCalls: number
+  /** Only make the prewarm calls (the parent then snapshots counters before the timed part). */
+  prewarmOnly?: boolean
 }
 interface LoadResult {
   calls: number
@@ -168,30 +173,48 @@ function getUserCall(seqid: number, id: number): Buffer {
   return b
 }
 
-/** Calls getUser(1..n) once each on one connection (pipelined) and waits for every reply. */
-async function prewarm(port: number, n: number): Promise<void> {
-  const s = net.connect({ port, host: '127.0.0.1', noDelay: true })
-  await once(s, 'connect')
-  let got = 0
-  let bytes = Buffer.alloc(0)
-  const all = new Promise<void>((resolve) => {
-    s.on('data', (d: Buffer) => {
-      bytes = Buffer.concat([bytes, d])
-      while (bytes.length >= 4 && bytes.length >= 4 + bytes.readInt32BE(0)) {
-        bytes = bytes.subarray(4 + bytes.readInt32BE(0))
-        if (++got === n) resolve()
-      }
-    })
-  })
-  for (let id = 1; id <= n; id++) s.write(getUserCall(id, id))
-  await all
-  s.destroy()
+/**
+ * Warms a cache with a fixed NUMBER of calls (not a time, so every cached mode starts its measured
+ * part equally warm): ids[0..count) over `conns` connections, `depth` calls in flight on each.
+ */
+async function prewarm(port: number, ids: Uint32Array, count: number, conns = 32, depth = 4): Promise<void> {
+  const per = Math.ceil(count / conns)
+  await Promise.all(
+    Array.from({ length: conns }, async (_, c) => {
+      const from = c * per
+      const to = Math.min(count, from + per)
+      if (from >= to) return
+      const s = net.connect({ port, host: '127.0.0.1', noDelay: true })
+      await once(s, 'connect')
+      let next = from
+      let got = 0
+      let pending: Buffer = Buffer.alloc(0)
+      await new Promise<void>((resolve) => {
+        s.on('data', (d: Buffer) => {
+          pending = pending.length === 0 ? d : Buffer.concat([pending, d])
+          while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+            pending = pending.subarray(4 + pending.readInt32BE(0))
+            got++
+            if (next < to) s.write(getUserCall(next, ids[next++] as number))
+          }
+          if (got === to - from) resolve()
+        })
+        for (let i = 0; i < depth && next < to; i++) s.write(getUserCall(next, ids[next++] as number))
+      })
+      s.destroy()
+    }),
+  )
 }
 
 async function runLoad(req: Load): Promise<LoadResult> {
-  if (req.ids === 'hot') await prewarm(req.port, 1_000)
   // hot: 1,000 ids drawn uniformly (zipf with s=0), so connections never walk in lockstep.
-  const ids = req.ids === 'hot' ? zipfIds(1_000, 0, 200_000) : zipfIds(KEYS, req.zipf, 1_000_000)
+  const ids = req.ids === 'hot' ? zipfIds(1_000, 0, 400_000) : zipfIds(KEYS, req.zipf, 2_000_000)
+  if (req.prewarmOnly === true) {
+    if (req.ids === 'hot') await prewarm(req.port, Uint32Array.from({ length: 1_000 }, (_, i) => i + 1), 1_000)
+    else await prewarm(req.port, ids, req.prewarmCalls)
+    return { calls: 0, throughput: 0, p50: 0, p99: 0, errors: 0 }
+  }
+  const base = req.ids === 'hot' ? 0 : req.prewarmCalls
   const latencies: number[] = []
   let errors = 0
   let counted = 0
@@ -207,7 +230,7 @@ async function runLoad(req: Load): Promise<LoadResult> {
   const done = sockets.map((s, c) => new Promise<void>((resolve) => {
     const sentAt = new Map<number, number>()
     let seq = 0
-    let cursor = Math.floor((ids.length / req.conns) * c)
+    let cursor = base + Math.floor(((ids.length - base) / req.conns) * c)
     let pending: Buffer | undefined
     const send = (): void => {
       const id = ids[cursor++ % ids.length] as number
@@ -265,7 +288,8 @@ if (role === 'main') {
   const { startRedis } = await import('../test/support/redis.js')
   const runs = Number(arg('runs', '3'))
   const durationMs = Number(arg('duration', '3000'))
-  const warmupMs = Number(arg('warmup', '2000'))
+  const warmupMs = Number(arg('warmup', '500'))
+  const prewarmCalls = Number(arg('prewarm', '200000'))
   const conns = Number(arg('conns', '16'))
   const depth = Number(arg('depth', '1'))
   const zipf = Number(arg('zipf', '1.0'))
@@ -306,23 +330,23 @@ if (role === 'main') {
         proxy = await start('proxy', [`--upstream=${slow.port}`, `--memory=${mode === 'c' ? 0 : 64 << 20}`])
         port = proxy.port
       }
+      const load: Load = { port, conns, depth, zipf, durationMs, warmupMs, prewarmCalls: mode === 'cap' || mode === 'a' ? 0 : prewarmCalls, ids: mode === 'hit' ? 'hot' : 'zipf' }
+      if (mode !== 'cap' && mode !== 'a') await ask(loadgen, { ...load, prewarmOnly: true })
       const up0 = await stats(upstream)
-      const out = await ask<{ ok?: LoadResult; error?: string }>(loadgen, {
-        port, conns, depth, zipf, durationMs,
-        warmupMs: mode === 'hit' ? Math.max(warmupMs, 1000) : mode === 'cap' || mode === 'a' ? 500 : warmupMs,
-        ids: mode === 'hit' ? 'hot' : 'zipf',
-      } satisfies Load)
+      const px0 = proxy === undefined ? undefined : await stats(proxy.child)
+      const out = await ask<{ ok?: LoadResult; error?: string }>(loadgen, load)
       if (out.ok === undefined) throw new Error(`${mode}: ${out.error}`)
       const up1 = await stats(upstream)
       let hitRatio = 0
       let rss = NaN
-      // Upstream (store) calls avoided per client call, over the whole run (warm-up included).
+      // Upstream (store) calls avoided per client call, after the prewarm (warm-up and timed part).
       const calls = up1.calls! - up0.calls!
       let total = calls
-      if (proxy !== undefined) {
+      if (proxy !== undefined && px0 !== undefined) {
         const p = await stats(proxy.child)
-        hitRatio = p.hits! / Math.max(1, p.hits! + p.misses!)
-        total = p.total!
+        const hits = p.hits! - px0.hits!
+        hitRatio = hits / Math.max(1, hits + p.misses! - px0.misses!)
+        total = p.total! - px0.total!
         rss = p.rss!
         proxy.child.disconnect()
       } else if (mode === 'b') {
