@@ -50,6 +50,14 @@ describe('IDL loading', () => {
     assert.deepEqual([...(m.enums.get('shared.Level')?.values ?? [])], [['LOW', 0], ['MID', 5], ['HIGH', 6]])
   })
 
+  test('two files defining the same name: both qualified by their file, references follow', () => {
+    const m = loadIdl([repo('config/demo/user.thrift'), repo('test/idl/interop.thrift')])
+    assert.ok(m.structs.has('user.NotFound') && m.structs.has('interop.NotFound') && !m.structs.has('NotFound'))
+    assert.deepEqual(m.services.get('UserService')?.methods.get('getUser')?.throws[0]?.type, { kind: 'struct', name: 'user.NotFound' })
+    assert.deepEqual(m.services.get('Interop')?.methods.get('find')?.throws[0]?.type, { kind: 'struct', name: 'interop.NotFound' })
+    assert.ok(m.structs.has('User'), 'unique names stay unqualified')
+  })
+
   test('a syntax error names file:line', () => {
     assert.throws(
       () => loadIdl([fixture('broken.thrift')]),
