@@ -16,7 +16,7 @@ import { UpstreamConnection, type UpstreamListener } from './upstream-connection
 import { ReplyQueue } from './reply-queue.js'
 import type { ConnectionHost } from './connection-host.js'
 import { InputGate, PauseReason } from './input-gate.js'
-import { WriteRun } from './write-run.js'
+import { ClientWriter } from './client-writer.js'
 import { DeadlineTimer } from './deadline-timer.js'
 import { publishHandlerError, publishRequest, publishUpstreamError } from './publish.js'
 
@@ -28,20 +28,16 @@ export class ClientConnection implements UpstreamListener {
   private upstream: UpstreamConnection | undefined
   private readonly pending = new PendingTable()
   private readonly gate: InputGate
-  /** Replies gathered while one upstream chunk is processed (see WriteRun). */
-  private readonly out: WriteRun
-  private batching = false
+  private readonly writer: ClientWriter
   private busy = false
   private readonly replies = new ReplyQueue()
   private state: 'open' | 'closing' | 'closed' = 'open'
   private draining = false
-  private upstreamReadPaused = false
   private sawDialect = false
   private closeReason = 'client'
   private lingerTimer: NodeJS.Timeout | undefined
   private readonly deadlines = new DeadlineTimer(() => this.onDeadline())
   private readonly openedAt = performance.now()
-  private readonly highWater: number
 
   constructor(
     readonly id: number,
@@ -50,14 +46,16 @@ export class ClientConnection implements UpstreamListener {
   ) {
     const o = host.options
     this.gate = new InputGate(socket)
-    this.out = new WriteRun(socket)
+    this.writer = new ClientWriter(socket, host.counters, Math.max(o.limits.maxBufferedBytes, socket.writableHighWaterMark), (full) => {
+      if (full) this.upstream?.pauseReading()
+      else this.upstream?.resumeReading()
+    })
     this.replies.bind(this.deliver, () => this.afterCallDone())
     this.splitter = new MessageSplitter({
       transport: o.transport,
       protocol: o.protocol,
       limits: { maxMessageSize: o.limits.maxMessageSize, maxDepth: o.limits.maxDepth },
     })
-    this.highWater = Math.max(o.limits.maxBufferedBytes, socket.writableHighWaterMark)
     socket.setNoDelay(true)
     socket.on('data', this.onData)
     socket.on('drain', this.onClientDrain)
@@ -178,7 +176,7 @@ export class ClientConnection implements UpstreamListener {
 
   private answerLocally(p: PendingCall, reply: Buffer[], oneway: boolean): void {
     // A oneway call gets no reply even when a handler consumed it (nothing would read it).
-    if (!oneway) this.writePieces(reply)
+    if (!oneway && this.state === 'open') this.writer.pieces(reply)
     publishRequest(this.id, p, 'local', reply.reduce((n, b) => n + b.length, 0))
   }
 
@@ -202,7 +200,6 @@ export class ClientConnection implements UpstreamListener {
   onUpstreamFailure(err: UpstreamError): void {
     this.upstream = undefined
     this.host.counters.upstreamConnections--
-    this.upstreamReadPaused = false
     const affected = this.failAll(err, 'upstream_error', describeCause(err.upstreamCause))
     // An upstream closing a connection with nothing in flight (its idle timeout) is not an error.
     if (affected > 0 || err.upstreamCause !== 'closed') publishUpstreamError(this.id, this.host.target.name, err.upstreamCause, affected)
@@ -215,42 +212,18 @@ export class ClientConnection implements UpstreamListener {
   }
 
   onUpstreamBatch(start: boolean): void {
-    if (start) {
-      this.batching = true
-      this.socket.cork()
-      return
-    }
-    this.batching = false
-    this.out.flush()
-    this.socket.uncork()
-    this.checkClientBuffer()
+    if (start) this.writer.begin()
+    else this.writer.end()
   }
 
   private readonly deliver = (p: PendingCall, r: Message): void => {
     if (this.state !== 'open') return
-    this.host.counters.bytesOut += r.raw.length
-    if (this.batching) {
-      this.out.add(r.raw)
-    } else {
-      this.socket.write(r.raw)
-      this.checkClientBuffer()
-    }
+    this.writer.reply(r.raw)
     if (p.startedAt > 0 && channels.request.hasSubscribers) publishRequest(this.id, p, replyOutcome(r), r.raw.length)
   }
 
-  /** A client not reading its replies: stop reading the upstream until the client drains. */
-  private checkClientBuffer(): void {
-    if (!this.upstreamReadPaused && this.socket.writableLength >= this.highWater && this.upstream !== undefined) {
-      this.upstreamReadPaused = true
-      this.upstream.pauseReading()
-    }
-  }
-
   private readonly onClientDrain = (): void => {
-    if (this.upstreamReadPaused) {
-      this.upstreamReadPaused = false
-      this.upstream?.resumeReading()
-    }
+    this.writer.drained()
     if (this.state === 'open' && this.draining && this.isIdle()) this.closeGracefully('drain')
   }
 
@@ -294,7 +267,7 @@ export class ClientConnection implements UpstreamListener {
 
   private answerError(p: PendingCall, err: Error, outcome: RequestOutcome): void {
     const pieces = errorReply(p.message, p.message.dialect, err.message, TApplicationExceptionType.INTERNAL_ERROR)
-    this.writePieces(pieces)
+    if (this.state === 'open') this.writer.pieces(pieces)
     publishRequest(this.id, p, outcome, 0)
   }
 
@@ -306,7 +279,7 @@ export class ClientConnection implements UpstreamListener {
     if (channels.clientError.hasSubscribers) channels.clientError.publish({ connectionId: this.id, code, message: text })
     this.failAll(new ProxyError(ProxyErrorCode.CLOSING, 'thriftgate: connection closing after a protocol error'), 'upstream_error', 'client protocol error')
     const d = m?.dialect ?? this.splitter.dialect ?? configuredDialect(this.host.options.transport, this.host.options.protocol)
-    if (d !== undefined) this.writePieces(errorReply(m, d, `thriftgate: ${text} (${code})`, type))
+    if (d !== undefined) this.writer.pieces(errorReply(m, d, `thriftgate: ${text} (${code})`, type))
     this.closeGracefully('protocol_error')
   }
 
@@ -346,7 +319,7 @@ export class ClientConnection implements UpstreamListener {
     this.state = 'closing'
     this.closeReason = reason
     this.dropUpstream()
-    this.out.flush() // replies gathered in this batch go before the FIN
+    this.writer.flush() // replies gathered in this batch go before the FIN
     this.socket.resume() // keep reading (and discarding) so the client's writes do not block its read of our answer
     this.socket.end()
     this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS)
@@ -385,8 +358,8 @@ export class ClientConnection implements UpstreamListener {
   }
 
   private reconnect(): UpstreamConnection | undefined {
-    this.upstreamReadPaused = false
     this.upstream = this.connectUpstream()
+    if (this.writer.isFull) this.upstream?.pauseReading()
     return this.upstream
   }
 
@@ -395,17 +368,5 @@ export class ClientConnection implements UpstreamListener {
     this.upstream.close()
     this.upstream = undefined
     this.host.counters.upstreamConnections--
-  }
-
-  private writePieces(pieces: readonly Buffer[]): void {
-    if (this.state !== 'open') return
-    this.out.flush()
-    const s = this.socket
-    s.cork()
-    for (const b of pieces) {
-      s.write(b)
-      this.host.counters.bytesOut += b.length
-    }
-    s.uncork()
   }
 }
