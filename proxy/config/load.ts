@@ -62,8 +62,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     problems.push({ path: 'admin', problem: `is the same address as listen (${formatHostPort(listen)})` })
   }
 
-  const base = file === undefined ? resolve(opts.cwd ?? process.cwd()) : dirname(file)
-  const idlFiles = (raw.idl ?? []).map((f) => resolve(base, f))
+  // Paths in the file are relative to the file; paths from flags and env to the working directory.
+  const cwd = resolve(opts.cwd ?? process.cwd())
+  const baseOf = (key: string): string => (file === undefined || origins.has(key) ? cwd : dirname(file))
+  const idlFiles = (raw.idl ?? []).map((f) => resolve(baseOf('idl'), f))
   let model: IdlModel | undefined
   if (idlFiles.length > 0) {
     try {
@@ -115,7 +117,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       raw.index === undefined
         ? undefined
         : {
-            path: resolve(base, raw.index.path),
+            path: resolve(baseOf('index.path'), raw.index.path),
             replication: raw.index.replication === undefined ? undefined : { redis: raw.index.replication.redis, stream: raw.index.replication.stream, maxLen: raw.index.replication.maxLen },
             autoBackfill: raw.index.autoBackfill ?? false,
             maxRangeScan: raw.index.maxRangeScan,

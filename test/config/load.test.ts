@@ -72,3 +72,17 @@ describe('loading a valid config', () => {
     assert.doesNotMatch(explainConfig(c), /s3cret/)
   })
 })
+
+test('relative paths: from the file relative to the file, from flags relative to the working directory', () => {
+  const fromFile = load('upstream: 127.0.0.1:1\nidl: [user.thrift]\nindex: { path: idx }\n')
+  assert.ok(fromFile.idl.files[0]?.endsWith('user.thrift') && fromFile.source !== undefined)
+  assert.equal(fromFile.index?.path, fromFile.source?.replace(/thriftgate\.yaml$/, 'idx'))
+  const cwd = fileURLToPath(new URL('../../', import.meta.url))
+  const fromFlag = load('upstream: 127.0.0.1:1\n', {
+    cwd,
+    flags: [{ path: ['idl'], value: ['config/demo/user.thrift'], origin: '--idl' }],
+    env: { THRIFTGATE_INDEX_PATH: 'data/x' },
+  })
+  assert.equal(fromFlag.idl.files[0], `${cwd}config/demo/user.thrift`)
+  assert.equal(fromFlag.index?.path, `${cwd}data/x`)
+})
