@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { parseAllDocuments } from 'yaml'
 import { tempDir } from '../support/tmp.js'
 import { makeCert } from '../k8s/support/tls.js'
 import { REPO, runCli, spawnCli } from './spawn.js'
@@ -23,10 +24,16 @@ function post(port: number, ca: Buffer, body: string): Promise<{ status: number;
 }
 
 describe('thriftgate webhook', () => {
-  test('serves AdmissionReviews with the sidecar flags, and exits 0 on SIGTERM', async () => {
+  test('runs with the arguments of deploy/k8s/webhook, serves AdmissionReviews, and exits 0 on SIGTERM', async () => {
     const dir = tempDir('tg-webhook-cli-')
     const cert = makeCert(dir.path)
-    const child = spawnCli(['webhook', '--listen', '127.0.0.1:0', '--tls-cert', cert.certFile, '--tls-key', cert.keyFile, '--sidecar-image', 'thriftgate:test', '--mode', 'legacy'])
+    // The Deployment's own args, with the mounted Secret's files and the listen address mapped to the test's.
+    const deployment = parseAllDocuments(readFileSync(join(REPO, 'deploy/k8s/webhook/deployment.yaml'), 'utf8'))[0]?.toJS() as { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } }
+    const args = (deployment.spec.template.spec.containers[0]?.args ?? []).map((a) =>
+      a.startsWith('--listen=') ? '--listen=127.0.0.1:0' : a.startsWith('--tls-cert=') ? `--tls-cert=${cert.certFile}` : a.startsWith('--tls-key=') ? `--tls-key=${cert.keyFile}` : a,
+    )
+    assert.equal(args[0], 'webhook')
+    const child = spawnCli([...args, '--sidecar-image=thriftgate:test', '--mode=legacy'])
     let stdout = ''
     let stderr = ''
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d))

@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs'
 import { parseHostPort } from '../../config/index.js'
 import { K8sError, K8sErrorCode, WebhookServer } from '../../k8s/index.js'
 import { createLogger } from '../../log/index.js'
-import { injectOptionsFrom, withInjectFlags, type InjectFlags } from '../inject-flags.js'
+import { injectOptionsFrom, lastString, withInjectFlags, type InjectFlags } from '../inject-flags.js'
 import { describeFailure } from '../report.js'
 
 type Args = InjectFlags & { listen: string; 'tls-cert': string; 'tls-key': string; 'log-level': string }
@@ -14,10 +14,10 @@ export const webhookCommand: CommandModule<object, Args> = {
   describe: 'Serve the sidecar-injecting mutating admission webhook (AdmissionReview v1 over HTTPS)',
   builder: (y) =>
     withInjectFlags(y)
-      .option('listen', { type: 'string', default: '0.0.0.0:8443', describe: 'HOST:PORT for HTTPS (POST /mutate, GET /healthz)' })
-      .option('tls-cert', { type: 'string', demandOption: true, describe: 'PEM certificate (chain) file, e.g. from a mounted kubernetes.io/tls Secret; re-read when it changes' })
-      .option('tls-key', { type: 'string', demandOption: true, describe: 'PEM private key file' })
-      .option('log-level', { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] })
+      .option('listen', { coerce: lastString, type: 'string', default: '0.0.0.0:8443', describe: 'HOST:PORT for HTTPS (POST /mutate, GET /healthz)' })
+      .option('tls-cert', { coerce: lastString, type: 'string', demandOption: true, describe: 'PEM certificate (chain) file, e.g. from a mounted kubernetes.io/tls Secret; re-read when it changes' })
+      .option('tls-key', { coerce: lastString, type: 'string', demandOption: true, describe: 'PEM private key file' })
+      .option('log-level', { coerce: lastString, type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] })
       .example('$0 webhook --tls-cert /tls/tls.crt --tls-key /tls/tls.key --sidecar-image thriftgate:0.1.0', 'As deploy/k8s/webhook runs it'),
   handler: async (argv) => {
     const logger = createLogger({ level: argv['log-level'] })
