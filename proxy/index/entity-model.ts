@@ -168,5 +168,5 @@ export function resolveEntity(service: string, e: EntityConfig, idl: IdlModel | 
 }
 
 export function storeSpecOf(m: EntityModel): StoreEntitySpec {
-  return { name: m.name, pkType: m.keyType, indexes: m.indexes.map((i) => ({ name: i.name, type: i.type })) }
+  return { name: m.name, pkType: m.keyType, indexes: m.indexes.map((i) => ({ name: i.name, type: i.type, unique: i.unique })) }
 }

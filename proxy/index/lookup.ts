@@ -25,13 +25,13 @@ export async function answerPoint(rt: IndexRuntime, maint: Maintenance, model: E
   const arg = extractField(m.payload, m.bodyOffset, m.dialect.protocol, [lookup.argId!])
   const want = arg === undefined ? undefined : encodeValue(lookup.index.type, arg)
   if (want === undefined) return fallback(rt, FallbackReason.bad_args)
-  const pks = await rt.store.lookupEq(model.name, lookup.index.name, want, 2)
-  if (pks.length === 0) return fallback(rt, FallbackReason.miss)
-  if (pks.length > 1) return fallback(rt, FallbackReason.doubt)
+  // The slot names the last entity that claimed the value; the entity itself is the judge.
+  const pk = await rt.store.lookupUnique(model.name, lookup.index.name, want)
+  if (pk === undefined) return fallback(rt, FallbackReason.miss)
   const asOf = rt.store.clock.current
-  const result = await entityResult(rt, model, pks[0]!, m)
+  const result = await entityResult(rt, model, pk, m)
   if (result === undefined) return fallback(rt, FallbackReason.fetch_failed)
-  if (!holds(model, result, pks[0]!, lookup.index.fieldId, lookup.index.type, want)) {
+  if (!holds(model, result, pk, lookup.index.fieldId, lookup.index.type, want)) {
     // Stale entry: the entity changed behind the proxy's back. Learn what it is now.
     rt.metrics.verifyFailures++
     const e = entityOf(result)

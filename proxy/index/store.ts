@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises'
 import RocksDB from 'rocksdb-native'
 import { IndexError, IndexErrorCode, openErrorFor } from './errors.js'
 import { KeyReader, prefixEnd, type KeyType } from './key-encoding.js'
-import { entityIndexRange, entityReverseRange, indexKey, indexPrefix, metaKey, reverseKey, reversePrefix } from './keyspace.js'
+import { entityIndexRange, entityReverseRange, entityUniqueRange, indexKey, indexPrefix, metaKey, reverseKey, reversePrefix, uniquePrefix } from './keyspace.js'
 import { decodeRecord, encodeRecord, type ReverseRecord } from './record.js'
 import { VersionClock, type Version } from './version.js'
 import { directoryBytes } from './disk-usage.js'
@@ -18,6 +18,8 @@ import { cleanState, withoutAuthority, type EntityCounts, type EntityState } fro
 export interface StoreIndexSpec {
   readonly name: string
   readonly type: KeyType
+  /** Also keep value -> pk (the last claimant) for one-get point lookups. */
+  readonly unique?: boolean
 }
 export interface StoreEntitySpec {
   readonly name: string
@@ -81,6 +83,8 @@ interface EntityRuntime {
   readonly spec: StoreEntitySpec
   readonly reversePrefix: Buffer
   readonly indexPrefixes: readonly Buffer[]
+  /** Per index: the unique slot prefix, or undefined for non-unique indexes. */
+  readonly uniquePrefixes: readonly (Buffer | undefined)[]
   state: EntityState
   counts: EntityCounts
 }
@@ -129,7 +133,7 @@ export class IndexStore {
   }
 
   private async loadEntity(spec: StoreEntitySpec): Promise<void> {
-    const schema = JSON.stringify({ pk: spec.pkType, indexes: spec.indexes.map((i) => [i.name, i.type]) })
+    const schema = JSON.stringify({ pk: spec.pkType, indexes: spec.indexes.map((i) => [i.name, i.type, i.unique === true]) })
     const raw = await this.db.get(metaKey('state', spec.name))
     let state: EntityState = raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as EntityState) : cleanState(schema)
     const rawCounts = await this.db.get(metaKey('counts', spec.name))
@@ -138,6 +142,7 @@ export class IndexStore {
       spec,
       reversePrefix: reversePrefix(spec.name),
       indexPrefixes: spec.indexes.map((i) => indexPrefix(spec.name, i.name)),
+      uniquePrefixes: spec.indexes.map((i) => (i.unique === true ? uniquePrefix(spec.name, i.name) : undefined)),
       state,
       counts,
     }
@@ -280,6 +285,13 @@ export class IndexStore {
         rt.spec.indexes.forEach((idx, i) => {
           const o = oldValues[i] ?? null
           const n = newValues[i] ?? null
+          const slot = rt.uniquePrefixes[i]
+          if (slot !== undefined) {
+            // Unconditional: a slot another entity claimed meanwhile only costs a miss (forwarded),
+            // and re-claiming on every applied change repairs slots such a miss left empty.
+            if (o && !(n && o.equals(n))) wb.tryDelete(Buffer.concat([slot, o]))
+            if (n) wb.tryPut(Buffer.concat([slot, n]), c.pk)
+          }
           if (o && n && o.equals(n)) return
           const prefix = rt.indexPrefixes[i]!
           if (o) {
@@ -334,6 +346,16 @@ export class IndexStore {
     this.checkOpen()
     const v = await this.db.get(reverseKey(this.entity(entity).reversePrefix, pk))
     return v ? decodeRecord(Buffer.from(v)) : undefined
+  }
+
+  /** The entity that last claimed `value` in a unique index (one get; verify it: it may be stale). */
+  async lookupUnique(entity: string, index: string, value: Buffer): Promise<Buffer | undefined> {
+    this.checkOpen()
+    const rt = this.entity(entity)
+    const slot = rt.uniquePrefixes[rt.spec.indexes.findIndex((x) => x.name === index)]
+    if (slot === undefined) throw new IndexError(IndexErrorCode.CONFIG, `index ${index} of ${entity} is not unique`)
+    const pk = await this.db.get(Buffer.concat([slot, value]))
+    return pk === null ? undefined : Buffer.from(pk)
   }
 
   /** Primary keys whose `index` value equals `value` (encoded), at most `limit`, in key order. */
@@ -430,6 +452,8 @@ export class IndexStore {
     const rr = entityReverseRange(entity)
     wb.tryDeleteRange(ir.gte, ir.lt)
     wb.tryDeleteRange(rr.gte, rr.lt)
+    const ur = entityUniqueRange(entity)
+    wb.tryDeleteRange(ur.gte, ur.lt)
     rt.state = cleanState(schema ?? rt.state.schema, 'cleared', rt.state.epoch + 1)
     rt.counts = { live: 0, entries: {} }
     wb.tryPut(metaKey('state', entity), Buffer.from(JSON.stringify(rt.state)))

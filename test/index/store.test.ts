@@ -130,6 +130,30 @@ describe('IndexStore', () => {
     await assert.rejects(store.apply([put(1, 'a', 1, 1)]), { code: 'TG_ERR_INDEX_CLOSED' })
   })
 
+  test('unique slots follow the last claimant; a released value is a miss', async () => {
+    const dir = tempDir()
+    const spec: StoreEntitySpec = { ...USER, indexes: [{ name: 'email', type: 'string', unique: true }, { name: 'age', type: 'i32' }] }
+    const store = await IndexStore.open(dir.path, [spec])
+    const slot = async (e: string): Promise<bigint | undefined> => {
+      const p = await store.lookupUnique('User', 'email', encodeKey('string', e))
+      return p === undefined ? undefined : ids([p])[0]
+    }
+    await store.apply([put(1, 'a@x', 1, 1), put(2, 'b@x', 2, 2)])
+    assert.equal(await slot('a@x'), 1n)
+    await store.apply([put(1, 'c@x', 1, 3)])
+    assert.equal(await slot('a@x'), undefined)
+    assert.equal(await slot('c@x'), 1n)
+    await store.apply([put(2, 'c@x', 2, 4)]) // a duplicate claim: the slot names the last claimant
+    assert.equal(await slot('c@x'), 2n)
+    assert.equal((await store.lookupEq('User', 'email', encodeKey('string', 'c@x'))).length, 2)
+    await store.apply([del(2, 5)])
+    assert.equal(await slot('c@x'), undefined)
+    await store.apply([put(1, 'c@x', 1, 6, 'observe')]) // re-learning repairs it
+    assert.equal(await slot('c@x'), 1n)
+    await assert.rejects(store.lookupUnique('User', 'age', encodeKey('i32', 1)), { code: 'TG_ERR_INDEX_CONFIG' })
+    await store.close()
+  })
+
   test('many concurrent applies are group-committed in order', async () => {
     const dir = tempDir()
     const store = await IndexStore.open(dir.path, [USER])
