@@ -7,7 +7,7 @@ import { CodecError, CodecErrorCode } from './errors.js'
 import { FRAME_PREFIX_SIZE, checkFrameLength } from './framed.js'
 import { checkHeaderFrameLength, parseHeaderFrame } from './theader.js'
 import { asCodecError, toMessage } from './to-message.js'
-import type { CodecLimits, Message, Protocol } from './types.js'
+import type { CodecLimits, Dialect, Message, Protocol } from './types.js'
 import { skipStruct } from './walker.js'
 
 export class FramedSplitter {
@@ -17,6 +17,8 @@ export class FramedSplitter {
   // the frame being filled: a fresh buffer per frame, never reused once handed out
   private acc: Buffer | undefined
   private accLen = 0
+  /** The dialect of the last message. */
+  dialect: Dialect | undefined
 
   constructor(
     private readonly header: boolean,
@@ -94,6 +96,7 @@ export class FramedSplitter {
       m = toMessage(raw, payload, 'framed', this.fixedProtocol ?? protocolOfPayload(payload[0]!), undefined)
     }
     if (this.verifyBodies) this.verifyBody(m)
+    this.dialect = m.dialect
     return m
   }
 

@@ -4,8 +4,8 @@
 // an accumulator that grows geometrically (fresh memory each time, never reused once handed
 // out), and each later chunk is scanned only from where the scanner stopped: linear overall.
 
-import { asCodecError, toMessage } from './to-message.js'
-import type { CodecLimits, Message, Protocol } from './types.js'
+import { toMessage } from './to-message.js'
+import type { CodecLimits, Dialect, Message, Protocol } from './types.js'
 import { wholeMessageEnd } from './unframed-fast.js'
 import { UnframedScanner } from './unframed-scanner.js'
 
@@ -16,6 +16,8 @@ export class UnframedSplitter {
   private readonly scanner: UnframedScanner
   private acc: Buffer | undefined
   private accLen = 0
+  /** The dialect of the last message. */
+  dialect: Dialect | undefined
 
   constructor(
     private readonly protocol: Protocol,
@@ -78,10 +80,8 @@ export class UnframedSplitter {
   }
 
   private message(raw: Buffer): Message {
-    try {
-      return toMessage(raw, raw, 'unframed', this.protocol, undefined)
-    } catch (err) {
-      throw asCodecError(err)
-    }
+    const m = toMessage(raw, raw, 'unframed', this.protocol, undefined)
+    this.dialect = m.dialect
+    return m
   }
 }

@@ -36,7 +36,7 @@ export class MessageSplitter {
   private transport: Transport | undefined
   private readonly fixedProtocol: Protocol | undefined
   private streamProtocol: Protocol | undefined
-  private lastDialect: Dialect | undefined
+  private detected: Dialect | undefined
   private failure: unknown
 
   // bytes held before the dialect is known
@@ -55,7 +55,7 @@ export class MessageSplitter {
 
   /** The dialect of the last message (or of the first bytes, once detected). */
   get dialect(): Dialect | undefined {
-    return this.lastDialect
+    return this.inner?.dialect ?? this.detected
   }
 
   /** Bytes held for an incomplete message (never more than the max message size + 4). */
@@ -77,10 +77,7 @@ export class MessageSplitter {
         chunk = data
         inner = this.inner = this.splitterFor(this.transport!)
       }
-      inner.push(chunk, (m) => {
-        this.lastDialect = m.dialect
-        onMessage(m)
-      })
+      inner.push(chunk, onMessage)
     } catch (err) {
       // the rest of the chunk is lost whatever failed (bad bytes, or a throwing callback)
       this.failure = err
@@ -114,7 +111,7 @@ export class MessageSplitter {
       if (d === undefined) return this.hold(data, chunk)
       this.transport = d.transport
       if (d.transport === 'unframed') this.streamProtocol = this.fixedProtocol ?? d.protocol
-      this.lastDialect = dialectOf(d.transport, this.fixedProtocol ?? d.protocol, d.strict)
+      this.detected = dialectOf(d.transport, this.fixedProtocol ?? d.protocol, d.strict)
     } else {
       // unframed fixed by config, protocol auto: the first byte tells (compact's id, else binary)
       this.streamProtocol = this.fixedProtocol ?? protocolOfPayload(data[0]!)
