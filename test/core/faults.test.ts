@@ -3,6 +3,8 @@
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import net from 'node:net'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { TApplicationExceptionType as AppX, MessageType } from '../../proxy/codec/index.js'
 import { connectInteropClient, startInteropServer, type InteropServer } from '../support/thrift-peers.js'
 import { freePort, LOOPBACK, sleep } from '../support/net.js'
@@ -20,6 +22,25 @@ import {
   startProxy,
   UNFRAMED_BINARY,
 } from './harness.js'
+
+const BLACKHOLE = `
+import socket, time
+s = socket.socket()
+s.bind(('127.0.0.1', 0))
+s.listen(0)
+fill = []
+for i in range(3):
+    c = socket.socket()
+    c.setblocking(False)
+    try:
+        c.connect(s.getsockname())
+    except BlockingIOError:
+        pass
+    fill.append(c)
+time.sleep(0.2)
+print(s.getsockname()[1], flush=True)
+time.sleep(30)
+`
 
 const cleanup: (() => Promise<unknown> | void)[] = []
 after(async () => {
@@ -75,6 +96,25 @@ describe('upstream faults', () => {
       else await sleep(20)
     }
     assert.equal(answer, 3)
+  })
+
+  test('an upstream that never completes the TCP handshake: INTERNAL_ERROR "connect timed out"', async () => {
+    // A listener whose accept queue is full (backlog 0, filled, never accepting): Linux drops further
+    // SYNs, so a connect hangs, as for a host that has gone silent.
+    const py = spawn('/usr/bin/python3', ['-c', BLACKHOLE], { stdio: ['ignore', 'pipe', 'inherit'] })
+    cleanup.push(() => void py.kill())
+    const [line] = (await once(py.stdout!, 'data')) as [Buffer]
+    const port = Number(line.toString().trim())
+    const p = await startProxy(port, { connectTimeoutMs: 100 })
+    cleanup.push(() => p.close())
+    const c = await rawConnect(p.port)
+    cleanup.push(() => c.destroy())
+    await c.send(callBytes(FRAMED_BINARY, 'add', 4, addArgs(1, 2)))
+    const [m] = await new MessageReader(c, FRAMED_BINARY).take(1)
+    assert.equal(m?.seqid, 4)
+    const x = binaryAppException(m!)
+    assert.equal(x.type, AppX.INTERNAL_ERROR)
+    assert.match(x.message, new RegExp(`upstream 127\\.0\\.0\\.1:${port}: connect timed out \\(100ms\\)`))
   })
 
   test('upstream drops the connection mid-call: every pending call on it fails, the next call reconnects', async () => {
