@@ -18,6 +18,9 @@ export type RedisTarget =
 
 const COMMON: RedisOptions = {
   enableOfflineQueue: false,
+  // Commands issued in one event-loop turn (concurrent clients' lookups) go out in one write:
+  // fewer syscalls per hit. Order on the connection is kept, which invalidation relies on.
+  enableAutoPipelining: true,
   maxRetriesPerRequest: 1,
   // Reconnect quickly but not in a tight loop; capped so a restarted Redis is found within ~1s.
   retryStrategy: (times: number) => Math.min(50 * times, 1_000),
@@ -33,6 +36,7 @@ export function createRedisClient(target: RedisTarget): RedisClient {
         target.nodes.map((n) => ({ host: n.host, port: n.port })),
         {
           enableOfflineQueue: false,
+          enableAutoPipelining: true,
           clusterRetryStrategy: (times: number) => Math.min(50 * times, 1_000),
           redisOptions: COMMON,
         },
