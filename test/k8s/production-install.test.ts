@@ -186,6 +186,10 @@ describe('the image start command from a production install', () => {
       await viaProxy.close()
       await direct.close()
     }
+    // docs/kubernetes.md's in-pod check: the image's demo client, from the same install, through the proxy.
+    const demoClient = spawnSync(process.execPath, ['bin/thriftgate.js', 'demo-client', '--port', String(port), 'getUser', '42', 'getUser', '42'], { cwd: app.path, encoding: 'utf8', timeout: 60_000 })
+    assert.equal(demoClient.status, 0, `demo-client: ${demoClient.stdout}\n${demoClient.stderr}`)
+    assert.match(demoClient.stdout, /getUser/)
     const metrics = await httpGet(`${adminUrl}/metrics`)
     assert.match(metrics.body, /thriftgate_requests_total\{[^}]*method="getUser"/)
     const hits = [...metrics.body.matchAll(/^thriftgate_cache_hits_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0)
