@@ -2,6 +2,7 @@
 // requests get a clear error response and the server keeps serving; a rotated certificate is picked up.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { connect as tlsConnect } from 'node:tls'
@@ -198,6 +199,37 @@ describe('thriftgate webhook over HTTPS', () => {
     assert.equal(server.reloadTls(), false)
     assert.equal(await fingerprint(), new X509Certificate(next.cert).fingerprint256)
     assert.equal((await post(JSON.stringify(createPodReview))).status, 200)
+  })
+
+  test('the certificate gen-certs.sh makes is served and verifies for the Service DNS name, as the API server checks it', async () => {
+    const out = join(dir.path, 'gen-certs')
+    const r = spawnSync('bash', [join(import.meta.dirname, '..', '..', 'deploy', 'k8s', 'webhook', 'gen-certs.sh')], { env: { ...process.env, OUT_DIR: out }, encoding: 'utf8', timeout: 60_000 })
+    assert.equal(r.status, 0, r.stderr)
+    const generated = new WebhookServer({ host: '127.0.0.1', port: 0, certFile: join(out, 'tls.crt'), keyFile: join(out, 'tls.key'), inject: defaultInjectOptions })
+    const { port: p } = await generated.listen()
+    try {
+      const ca = readFileSync(join(out, 'ca.crt'))
+      // The API server dials the Service and checks the name thriftgate-webhook.thriftgate-system.svc.
+      const reply = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: p, method: 'POST', path: '/mutate', ca, servername: 'thriftgate-webhook.thriftgate-system.svc' }, (res) => {
+          res.resume()
+          res.on('end', () => resolve(res.statusCode ?? 0))
+        })
+        req.on('error', reject)
+        req.end(JSON.stringify(createPodReview))
+      })
+      assert.equal(reply, 200)
+      await assert.rejects(
+        new Promise((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: p, method: 'GET', path: '/healthz', ca, servername: 'another-service.default.svc' }, resolve)
+          req.on('error', reject)
+          req.end()
+        }),
+        /altnames/i,
+      )
+    } finally {
+      await generated.close()
+    }
   })
 
   test('unreadable or unusable TLS files are a clear error at startup', () => {

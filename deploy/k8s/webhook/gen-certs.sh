@@ -22,6 +22,14 @@ printf 'subjectAltName=DNS:%s,DNS:%s.%s,DNS:%s\nextendedKeyUsage=serverAuth\n' \
 openssl x509 -req -in "$dir/tls.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
   -days "$DAYS" -extfile "$dir/ext.cnf" -out "$dir/tls.crt" 2>/dev/null
 
+# OUT_DIR=dir: only write ca.crt, tls.crt and tls.key there (for cert-manager-less GitOps, and for tests).
+if [ -n "${OUT_DIR:-}" ]; then
+  mkdir -p "$OUT_DIR"
+  cp "$dir/ca.crt" "$dir/tls.crt" "$dir/tls.key" "$OUT_DIR/"
+  echo "wrote ${OUT_DIR}/ca.crt, tls.crt, tls.key for ${dns}"
+  exit 0
+fi
+
 kubectl -n "$NAMESPACE" create secret tls "$SECRET" --cert="$dir/tls.crt" --key="$dir/tls.key" \
   --dry-run=client -o yaml | kubectl apply -f -
 
