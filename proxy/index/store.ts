@@ -386,7 +386,7 @@ export class IndexStore {
     const gte = lo ? (lo.inclusive ? Buffer.concat([prefix, lo.value]) : prefixEnd(Buffer.concat([prefix, lo.value]))!) : prefix
     const lt = hi ? (hi.inclusive ? prefixEnd(Buffer.concat([prefix, hi.value]))! : Buffer.concat([prefix, hi.value])) : prefixEnd(prefix)!
     if (Buffer.compare(gte, lt) >= 0) return
-    const it = this.db.iterator({ gte, lt, reverse: opts.reverse ?? false, limit: opts.limit ?? Infinity }, { values: false })
+    const it = this.db.iterator({ gte, lt, reverse: opts.reverse ?? false, limit: opts.limit ?? Infinity }, { values: false, capacity: batchOf(opts.limit) })
     for await (const e of it) {
       const r = new KeyReader(e.key, prefix.length)
       const end = r.skip(type)
@@ -407,22 +407,47 @@ export class IndexStore {
     if (type === undefined) throw new IndexError(IndexErrorCode.CONFIG, `entity ${entity} has no index ${index}`)
     const prefix = rt.indexPrefixes[i]!
     const upper = prefixEnd(Buffer.concat([prefix, hi]))!
-    let cur: Buffer = Buffer.concat([prefix, lo])
+    // One forward scan that seeks past a value once it has `perValue` entries: a few iterators
+    // for a range of many small values, one seek per value for values larger than `perValue`.
+    let from: Buffer = Buffer.concat([prefix, lo])
+    let inclusive = true
+    let seeks = 0
     const out: IndexEntry[] = []
-    for (let values = 0; Buffer.compare(cur, upper) < 0; values++) {
-      if (values >= maxValues) return undefined
-      let first: Buffer | undefined
-      for await (const e of this.db.iterator({ gte: cur, lt: upper, limit: 1 }, { values: false })) first = e.key
-      if (first === undefined) break
-      const end = new KeyReader(first, prefix.length).skip(type)
-      const valuePrefix = first.subarray(0, end)
-      const next = prefixEnd(valuePrefix)!
-      for await (const e of this.db.iterator({ gte: valuePrefix, lt: next, limit: perValue }, { values: false })) {
-        out.push({ value: e.key.subarray(prefix.length, end), pk: e.key.subarray(end) })
+    let value: Buffer | undefined
+    let count = 0
+    for (;;) {
+      if (seeks++ > maxValues) return undefined
+      const batch = Math.max(8, Math.min(perValue * 4, 1024))
+      let read = 0
+      let last: Buffer | undefined
+      let skipTo: Buffer | undefined
+      const range = inclusive ? { gte: from, lt: upper, limit: batch } : { gt: from, lt: upper, limit: batch }
+      for await (const e of this.db.iterator(range, { values: false, capacity: batch })) {
+        read++
+        last = e.key
+        const end = new KeyReader(e.key, prefix.length).skip(type)
+        const v = e.key.subarray(prefix.length, end)
+        if (value === undefined || !v.equals(value)) {
+          value = v
+          count = 0
+        }
+        if (count >= perValue) {
+          skipTo = prefixEnd(e.key.subarray(0, end))!
+          break
+        }
+        count++
+        out.push({ value: v, pk: e.key.subarray(end) })
       }
-      cur = next
+      if (skipTo !== undefined) {
+        from = skipTo
+        inclusive = true
+      } else if (read < batch || last === undefined) {
+        return out
+      } else {
+        from = last
+        inclusive = false
+      }
     }
-    return out
   }
 
   /** Every reverse record of an entity in primary-key order (for verify/stats sampling). */
@@ -431,7 +456,7 @@ export class IndexStore {
     const rt = this.entity(entity)
     const range = entityReverseRange(entity)
     const gte = opts.after ? prefixEnd(reverseKey(rt.reversePrefix, opts.after))! : range.gte
-    for await (const e of this.db.iterator({ gte, lt: range.lt, limit: opts.limit ?? Infinity })) {
+    for await (const e of this.db.iterator({ gte, lt: range.lt, limit: opts.limit ?? Infinity }, { capacity: batchOf(opts.limit) })) {
       yield { pk: e.key.subarray(rt.reversePrefix.length), record: decodeRecord(e.value) }
     }
   }
@@ -485,3 +510,11 @@ export class IndexStore {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/**
+ * Entries fetched per native call of an iterator: each call is a round trip through libuv's thread
+ * pool, so long scans read many at once (the binding's default is 8).
+ */
+function batchOf(limit: number | undefined): number {
+  return Math.max(8, Math.min(limit ?? 1024, 1024))
+}

@@ -43,6 +43,8 @@ export interface IndexStackOptions {
   readonly path?: string
   /** With the read cache (getUser, getUserByEmail, listUsersByAge cached). */
   readonly cache?: boolean
+  /** YAML of the cache's reads/writes (default CACHED_READS) when `cache` is set. */
+  readonly cacheRules?: string
   readonly replication?: SecondaryIndexOptions['replication']
   readonly transport?: PeerDialect['transport']
   readonly protocol?: PeerDialect['protocol']
@@ -75,7 +77,7 @@ export async function startIndexStack(o: IndexStackOptions = {}): Promise<IndexS
   const file = join(dir.path, 'thriftgate.yaml')
   writeFileSync(
     file,
-    `listen: 127.0.0.1:0\nupstream: 127.0.0.1:${upstream.port}\nidl: ["${IDL}"]\nindex: { path: "${path}" }\ncache:\n  memory: { maxBytes: 8MiB }\nservices:\n  UserService:\n${o.cache === true ? CACHED_READS : ''}${ENTITIES}`,
+    `listen: 127.0.0.1:0\nupstream: 127.0.0.1:${upstream.port}\nidl: ["${IDL}"]\nindex: { path: "${path}" }\ncache:\n  memory: { maxBytes: 8MiB }\nservices:\n  UserService:\n${o.cache === true ? (o.cacheRules ?? CACHED_READS) : ''}${ENTITIES}`,
   )
   const config = loadConfig({ file, env: {} })
   const proxy = new ThriftProxy({ upstream: config.upstream, requestTimeoutMs: 5_000 })
