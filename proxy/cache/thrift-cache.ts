@@ -77,8 +77,10 @@ export class ThriftCache {
     const rules = buildRules(setup.services, setup.idl)
     const metrics = new CacheMetrics()
     const read = setup.read ?? {}
-    // Fills older than the flight timeout are dropped anyway; remember invalidations that long.
-    const maxFillAgeMs = Math.max(read.flightTimeoutMs ?? 30_000, setup.redis?.tier?.leaseMs ?? 5_000)
+    // Key invalidations are remembered this long (so their number stays bounded by the write rate
+    // times this), and a fill whose fetch began earlier is dropped: a fetch slower than 10 s is
+    // answered but not cached.
+    const maxFillAgeMs = 10_000
     const local = setup.memoryMaxBytes > 0 ? new LocalTier({ maxBytes: setup.memoryMaxBytes, maxFillAgeMs }) : undefined
     let redis: RedisTier | undefined
     let bus: InvalidationBus | undefined
