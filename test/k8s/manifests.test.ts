@@ -23,7 +23,7 @@ function walk(dir: string): string[] {
 }
 
 const layouts = readdirSync(DEPLOY)
-  .filter((d) => statSync(join(DEPLOY, d, 'kustomization.yaml'), { throwIfNoEntry: false })?.isFile())
+  .filter((d) => statSync(join(DEPLOY, d)).isDirectory() && statSync(join(DEPLOY, d, 'kustomization.yaml'), { throwIfNoEntry: false })?.isFile())
   .sort()
 
 /** Files kustomizations use as patches or generator inputs are not resources of their own. */
