@@ -108,9 +108,9 @@ function isEntityResult(r: Buffer): boolean {
 async function selectEntries(rt: IndexRuntime, model: EntityModel, lookup: LookupModel, lo: Buffer, hi: Buffer, limit: number | undefined): Promise<IndexEntry[] | undefined> {
   const max = rt.limits.maxRangeScan
   if (lookup.order === 'key' && limit !== undefined && limit <= max) {
-    // Primary-key order with a limit: the first `limit` keys of each value are enough.
-    const heads = await rt.store.headsPerValue(model.name, lookup.index.name, lo, hi, limit, Math.max(1, Math.floor(max / limit)))
-    if (heads !== undefined) return heads.sort((a, b) => Buffer.compare(a.pk, b.pk)).slice(0, limit)
+    // Primary-key order with a limit: merge the per-value runs, reading about `limit` entries.
+    const first = await rt.store.firstByKey(model.name, lookup.index.name, lo, hi, limit, Math.max(1, Math.floor(max / limit)))
+    if (first !== undefined) return first
   }
   const out: IndexEntry[] = []
   const stopAt = lookup.order === 'index' && limit !== undefined ? limit : max + 1

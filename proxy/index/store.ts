@@ -395,11 +395,11 @@ export class IndexStore {
   }
 
   /**
-   * For each distinct value in [lo, hi] (inclusive), its first `perValue` entries in primary-key
-   * order: enough to produce the first `perValue` of the whole range in primary-key order without
-   * reading every entry of a wide range. Stops (returns undefined) past `maxValues` distinct values.
+   * The first `limit` entries of [lo, hi] (inclusive) in primary-key order, without reading the
+   * whole range: one run per distinct value (each already in primary-key order), merged. Reads about
+   * `limit` entries plus a small batch per value. Undefined past `maxValues` distinct values.
    */
-  async headsPerValue(entity: string, index: string, lo: Buffer, hi: Buffer, perValue: number, maxValues: number): Promise<IndexEntry[] | undefined> {
+  async firstByKey(entity: string, index: string, lo: Buffer, hi: Buffer, limit: number, maxValues: number): Promise<IndexEntry[] | undefined> {
     this.checkOpen()
     const rt = this.entity(entity)
     const i = rt.spec.indexes.findIndex((x) => x.name === index)
@@ -407,46 +407,37 @@ export class IndexStore {
     if (type === undefined) throw new IndexError(IndexErrorCode.CONFIG, `entity ${entity} has no index ${index}`)
     const prefix = rt.indexPrefixes[i]!
     const upper = prefixEnd(Buffer.concat([prefix, hi]))!
-    // One forward scan that seeks past a value once it has `perValue` entries: a few iterators
-    // for a range of many small values, one seek per value for values larger than `perValue`.
-    let from: Buffer = Buffer.concat([prefix, lo])
-    let inclusive = true
-    let seeks = 0
-    const out: IndexEntry[] = []
-    let value: Buffer | undefined
-    let count = 0
-    for (;;) {
-      if (seeks++ > maxValues) return undefined
-      const batch = Math.max(8, Math.min(perValue * 4, 1024))
-      let read = 0
-      let last: Buffer | undefined
-      let skipTo: Buffer | undefined
-      const range = inclusive ? { gte: from, lt: upper, limit: batch } : { gt: from, lt: upper, limit: batch }
-      for await (const e of this.db.iterator(range, { values: false, capacity: batch })) {
-        read++
-        last = e.key
-        const end = new KeyReader(e.key, prefix.length).skip(type)
-        const v = e.key.subarray(prefix.length, end)
-        if (value === undefined || !v.equals(value)) {
-          value = v
-          count = 0
+    // The distinct values: probe the first key at or after `cur`, then jump past its value.
+    const values: Buffer[] = []
+    for (let cur: Buffer = Buffer.concat([prefix, lo]); ; ) {
+      let first: Buffer | undefined
+      for await (const e of this.db.iterator({ gte: cur, lt: upper, limit: 1 }, { values: false })) first = e.key
+      if (first === undefined) break
+      if (values.length >= maxValues) return undefined
+      const valuePrefix = first.subarray(0, new KeyReader(first, prefix.length).skip(type))
+      values.push(valuePrefix)
+      cur = prefixEnd(valuePrefix)!
+    }
+    const batch = Math.max(8, Math.min(Math.ceil(limit / Math.max(1, values.length)) + 8, 1024))
+    const runs = values.map((vp) => this.db.iterator({ gte: vp, lt: prefixEnd(vp)!, limit }, { values: false, capacity: batch })[Symbol.asyncIterator]())
+    try {
+      const heads = await Promise.all(runs.map((r) => r.next()))
+      const out: IndexEntry[] = []
+      while (out.length < limit) {
+        let best = -1
+        for (let r = 0; r < heads.length; r++) {
+          const h = heads[r]!
+          if (h.done === true) continue
+          if (best < 0 || Buffer.compare(h.value.key.subarray(values[r]!.length), heads[best]!.value.key.subarray(values[best]!.length)) < 0) best = r
         }
-        if (count >= perValue) {
-          skipTo = prefixEnd(e.key.subarray(0, end))!
-          break
-        }
-        count++
-        out.push({ value: v, pk: e.key.subarray(end) })
+        if (best < 0) break
+        const key = heads[best]!.value.key
+        out.push({ value: key.subarray(prefix.length, values[best]!.length), pk: key.subarray(values[best]!.length) })
+        heads[best] = await runs[best]!.next()
       }
-      if (skipTo !== undefined) {
-        from = skipTo
-        inclusive = true
-      } else if (read < batch || last === undefined) {
-        return out
-      } else {
-        from = last
-        inclusive = false
-      }
+      return out
+    } finally {
+      await Promise.all(runs.map((r) => r.return?.()))
     }
   }
 
