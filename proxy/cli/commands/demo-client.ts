@@ -3,7 +3,7 @@
 //   thriftgate demo-client --port 9090 getUser 42 getUser 42 getUserByEmail user42@example.com
 import type { CommandModule } from 'yargs'
 import { connectThrift, thriftLib } from '../../demo/index.js'
-import { userServiceGen } from '../demo-gen.js'
+import { demoGen } from '../../demo/index.js'
 
 /** Arity and argument kinds of each demo method (config/demo/user.thrift). */
 const METHODS: Record<string, readonly ('i64' | 'i32' | 'string' | 'user')[]> = {
@@ -103,7 +103,7 @@ export const demoClientCommand: CommandModule<object, Args> = {
       process.exitCode = 2
       return
     }
-    const gen = userServiceGen()
+    const gen = demoGen()
     let client
     try {
       client = await connectThrift(argv.port, { UserService: gen.UserService }, {
