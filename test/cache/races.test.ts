@@ -67,6 +67,36 @@ describe('stale-set race, forced interleaving', () => {
   }
 })
 
+describe('stale-set race across two sidecars sharing Redis', () => {
+  for (const memory of ['0', '8MiB']) {
+    test(`reader on B (memory ${memory}) fetched before a write through A: its fill is rejected`, async () => {
+      const redisUrl = await sharedRedisUrl()
+      const keyPrefix = `xrace${Date.now()}${Math.random()}:`
+      const upstream = await startUserServer({ seed: 10, transport: 'framed', protocol: 'binary' })
+      const gate = new Gate()
+      const a = await startStack({ upstream, redisUrl, keyPrefix })
+      const b = await startStack({ upstream, redisUrl, keyPrefix, memory, before: [gate] })
+      try {
+        gate.armed = true
+        const read = (await b.client()).getUser(6) // B misses, takes the lease, fetches the old value
+        await gate.held
+        const old = upstream.store.get(6n)
+        assert.ok(old)
+        await (await a.client()).putUser({ id: 6, name: 'written-via-a', email: old.email, age: old.age })
+        gate.open() // B's fill arrives after A's invalidation
+        await read
+        await new Promise((r) => setTimeout(r, 50))
+        assert.equal((await (await a.client()).getUser(6)).name, 'written-via-a')
+        assert.equal((await (await b.client()).getUser(6)).name, 'written-via-a')
+        assert.ok(b.cache.metrics.rejectedStaleSets >= 1)
+      } finally {
+        await Promise.all([a.close(), b.close()])
+        await upstream.close()
+      }
+    })
+  }
+})
+
 describe('coalescing', () => {
   let redisUrl: string
   before(async () => {
