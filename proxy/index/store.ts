@@ -12,6 +12,7 @@ import { KeyReader, prefixEnd, type KeyType } from './key-encoding.js'
 import { entityIndexRange, entityReverseRange, entityUniqueRange, indexKey, indexPrefix, metaKey, reverseKey, reversePrefix, uniquePrefix } from './keyspace.js'
 import { decodeRecord, encodeRecord, type ReverseRecord } from './record.js'
 import { VersionClock, type Version } from './version.js'
+import { batchOf, firstByKey, scanRange } from './range-reads.js'
 import { directoryBytes } from './disk-usage.js'
 import { cleanState, withoutAuthority, type EntityCounts, type EntityState } from './entity-state.js'
 
@@ -370,75 +371,25 @@ export class IndexStore {
   }
 
   /** Entries with lo <= value <= hi (each bound optional, inclusive or not), in index order. */
-  async *scan(
-    entity: string,
-    index: string,
-    lo: ScanBound | undefined,
-    hi: ScanBound | undefined,
-    opts: { limit?: number; reverse?: boolean } = {},
-  ): AsyncGenerator<IndexEntry> {
+  scan(entity: string, index: string, lo: ScanBound | undefined, hi: ScanBound | undefined, opts: { limit?: number; reverse?: boolean } = {}): AsyncGenerator<IndexEntry> {
     this.checkOpen()
-    const rt = this.entity(entity)
-    const i = rt.spec.indexes.findIndex((x) => x.name === index)
-    const type = rt.spec.indexes[i]?.type
-    if (type === undefined) throw new IndexError(IndexErrorCode.CONFIG, `entity ${entity} has no index ${index}`)
-    const prefix = rt.indexPrefixes[i]!
-    const gte = lo ? (lo.inclusive ? Buffer.concat([prefix, lo.value]) : prefixEnd(Buffer.concat([prefix, lo.value]))!) : prefix
-    const lt = hi ? (hi.inclusive ? prefixEnd(Buffer.concat([prefix, hi.value]))! : Buffer.concat([prefix, hi.value])) : prefixEnd(prefix)!
-    if (Buffer.compare(gte, lt) >= 0) return
-    const it = this.db.iterator({ gte, lt, reverse: opts.reverse ?? false, limit: opts.limit ?? Infinity }, { values: false, capacity: batchOf(opts.limit) })
-    for await (const e of it) {
-      const r = new KeyReader(e.key, prefix.length)
-      const end = r.skip(type)
-      yield { value: e.key.subarray(prefix.length, end), pk: e.key.subarray(end) }
-    }
+    const { prefix, type } = this.indexOf(entity, index)
+    return scanRange(this.db, prefix, type, lo, hi, opts)
   }
 
-  /**
-   * The first `limit` entries of [lo, hi] (inclusive) in primary-key order, without reading the
-   * whole range: one run per distinct value (each already in primary-key order), merged. Reads about
-   * `limit` entries plus a small batch per value. Undefined past `maxValues` distinct values.
-   */
-  async firstByKey(entity: string, index: string, lo: Buffer, hi: Buffer, limit: number, maxValues: number): Promise<IndexEntry[] | undefined> {
+  /** The first `limit` entries of [lo, hi] in primary-key order (range-reads.ts firstByKey). */
+  firstByKey(entity: string, index: string, lo: Buffer, hi: Buffer, limit: number, maxValues: number): Promise<IndexEntry[] | undefined> {
     this.checkOpen()
+    const { prefix, type } = this.indexOf(entity, index)
+    return firstByKey(this.db, prefix, type, lo, hi, limit, maxValues)
+  }
+
+  private indexOf(entity: string, index: string): { prefix: Buffer; type: KeyType } {
     const rt = this.entity(entity)
     const i = rt.spec.indexes.findIndex((x) => x.name === index)
     const type = rt.spec.indexes[i]?.type
     if (type === undefined) throw new IndexError(IndexErrorCode.CONFIG, `entity ${entity} has no index ${index}`)
-    const prefix = rt.indexPrefixes[i]!
-    const upper = prefixEnd(Buffer.concat([prefix, hi]))!
-    // The distinct values: probe the first key at or after `cur`, then jump past its value.
-    const values: Buffer[] = []
-    for (let cur: Buffer = Buffer.concat([prefix, lo]); ; ) {
-      let first: Buffer | undefined
-      for await (const e of this.db.iterator({ gte: cur, lt: upper, limit: 1 }, { values: false })) first = e.key
-      if (first === undefined) break
-      if (values.length >= maxValues) return undefined
-      const valuePrefix = first.subarray(0, new KeyReader(first, prefix.length).skip(type))
-      values.push(valuePrefix)
-      cur = prefixEnd(valuePrefix)!
-    }
-    const batch = Math.max(8, Math.min(Math.ceil(limit / Math.max(1, values.length)) + 8, 1024))
-    const runs = values.map((vp) => this.db.iterator({ gte: vp, lt: prefixEnd(vp)!, limit }, { values: false, capacity: batch })[Symbol.asyncIterator]())
-    try {
-      const heads = await Promise.all(runs.map((r) => r.next()))
-      const out: IndexEntry[] = []
-      while (out.length < limit) {
-        let best = -1
-        for (let r = 0; r < heads.length; r++) {
-          const h = heads[r]!
-          if (h.done === true) continue
-          if (best < 0 || Buffer.compare(h.value.key.subarray(values[r]!.length), heads[best]!.value.key.subarray(values[best]!.length)) < 0) best = r
-        }
-        if (best < 0) break
-        const key = heads[best]!.value.key
-        out.push({ value: key.subarray(prefix.length, values[best]!.length), pk: key.subarray(values[best]!.length) })
-        heads[best] = await runs[best]!.next()
-      }
-      return out
-    } finally {
-      await Promise.all(runs.map((r) => r.return?.()))
-    }
+    return { prefix: rt.indexPrefixes[i]!, type }
   }
 
   /** Every reverse record of an entity in primary-key order (for verify/stats sampling). */
@@ -501,11 +452,3 @@ export class IndexStore {
 }
 
 const EMPTY = Buffer.alloc(0)
-
-/**
- * Entries fetched per native call of an iterator: each call is a round trip through libuv's thread
- * pool, so long scans read many at once (the binding's default is 8).
- */
-function batchOf(limit: number | undefined): number {
-  return Math.max(8, Math.min(limit ?? 1024, 1024))
-}
