@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises'
 import RocksDB from 'rocksdb-native'
 import { IndexError, IndexErrorCode, openErrorFor } from './errors.js'
-import { KeyReader, prefixEnd, type KeyType } from './key-encoding.js'
+import { prefixEnd, type KeyType } from './key-encoding.js'
 import { entityIndexRange, entityReverseRange, entityUniqueRange, indexKey, indexPrefix, metaKey, reverseKey, reversePrefix, uniquePrefix } from './keyspace.js'
 import { decodeRecord, encodeRecord, type ReverseRecord } from './record.js'
 import { VersionClock, type Version } from './version.js'
