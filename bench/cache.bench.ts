@@ -13,7 +13,7 @@
 // unmeasured and --duration ms measured. Medians over rounds.
 //
 //   node --import tsx bench/cache.bench.ts [--runs=3] [--duration=3000] [--warmup=500] [--prewarm=200000]
-//        [--conns=16] [--depth=1] [--keys=100000] [--zipf=1.0] [--latency=2]
+//        [--conns=16] [--depth=1] [--keys=100000] [--zipf=1.0] [--latency=2] [--modes=cap,a,b,c,d,hit]
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createRequire } from 'node:module'
@@ -312,8 +312,9 @@ if (role === 'main') {
   const slow = await start('upstream', [`--upstream-latency=${LATENCY}`])
   const aside = await start('aside')
 
-  const modes = ['cap', 'a', 'b', 'c', 'd', 'hit'] as const
-  type Mode = (typeof modes)[number]
+  const allModes = ['cap', 'a', 'b', 'c', 'd', 'hit'] as const
+  type Mode = (typeof allModes)[number]
+  const modes = arg('modes', allModes.join(',')).split(',').filter((m): m is Mode => (allModes as readonly string[]).includes(m))
   interface Sample extends LoadResult { hitRatio: number; saved: number; rss: number }
   const samples = new Map<Mode, Sample[]>(modes.map((m) => [m, []]))
 
@@ -372,7 +373,7 @@ if (role === 'main') {
     d: '(d) thriftgate, in-process + Redis',
     hit: 'thriftgate (d), all hits (1,000 hot ids)',
   }
-  const base = med(samples.get('a')!.map((s) => s.throughput))
+  const base = modes.includes('a') ? med(samples.get('a')!.map((s) => s.throughput)) : NaN
   console.log(`\ngetUser over ${KEYS} users, zipf s=${zipf}, ${conns} connections x ${depth} in flight, upstream +${LATENCY} ms; median of ${runs} runs\n`)
   console.log('| mode | calls/s | vs (a) | p50 ms | p99 ms | hit ratio | upstream calls saved | proxy RSS MB | errors |')
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
