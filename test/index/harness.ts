@@ -48,6 +48,8 @@ export interface IndexStackOptions {
   readonly replication?: SecondaryIndexOptions['replication']
   readonly transport?: PeerDialect['transport']
   readonly protocol?: PeerDialect['protocol']
+  /** The proxy's timeout for client calls (default 5 s). */
+  readonly requestTimeoutMs?: number
   /** Wraps the pool call the index uses (to hold a backfill page while a write passes). */
   readonly wrapUpstream?: (call: SecondaryIndexOptions['upstream'], stack: () => IndexStack) => SecondaryIndexOptions['upstream']
 }
@@ -80,7 +82,7 @@ export async function startIndexStack(o: IndexStackOptions = {}): Promise<IndexS
     `listen: 127.0.0.1:0\nupstream: 127.0.0.1:${upstream.port}\nidl: ["${IDL}"]\nindex: { path: "${path}" }\ncache:\n  memory: { maxBytes: 8MiB }\nservices:\n  UserService:\n${o.cache === true ? (o.cacheRules ?? CACHED_READS) : ''}${ENTITIES}`,
   )
   const config = loadConfig({ file, env: {} })
-  const proxy = new ThriftProxy({ upstream: config.upstream, requestTimeoutMs: 5_000 })
+  const proxy = new ThriftProxy({ upstream: config.upstream, requestTimeoutMs: o.requestTimeoutMs ?? 5_000 })
   const call = (m: Parameters<typeof proxy.pool.call>[0]) => proxy.pool.call(m, { timeoutMs: 5_000 })
   let cache: ThriftCache | undefined
   if (o.cache === true) {

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { startIndexStack, plain, type IndexStack } from './harness.js'
 import { IndexStore } from '../../proxy/index/store.js'
 import { tempDir } from '../support/tmp.js'
+import { startUserServer } from '../support/thrift-peers.js'
 
 async function outcome<T>(p: Promise<T>): Promise<{ ok: unknown } | { err: string }> {
   try {
@@ -123,6 +124,25 @@ describe('index maintenance', () => {
       assert.equal((await s.index.stats()).entities[0]!.entities, 50)
     } finally {
       await s.close()
+    }
+  })
+
+  test('a write without a reply (timeout) has an unknown outcome: ranges forward until a backfill', async () => {
+    const upstream = await startUserServer({ seed: 20, transport: 'framed', protocol: 'binary', latencyMs: 200 })
+    const s = await startIndexStack({ upstream, requestTimeoutMs: 50 })
+    try {
+      assert.equal((await s.index.backfill('User')).authoritative, true)
+      const c = await s.client()
+      const u = { id: 5, name: 'x', email: 'x@example.com', age: 44 }
+      await assert.rejects(c.putUser(u as never)) // the proxy answers the client with a timeout error
+      const stats = await s.index.stats()
+      assert.equal(stats.entities[0]!.authoritative, false)
+      assert.match(stats.entities[0]!.reason, /outcome is unknown/)
+      assert.equal(s.index.metrics.writesUnknown, 1)
+      assert.equal((await s.index.backfill('User')).authoritative, true)
+    } finally {
+      await s.close()
+      await upstream.close()
     }
   })
 
