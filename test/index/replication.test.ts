@@ -4,7 +4,7 @@ import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Redis } from 'ioredis'
 import { tempDir } from '../support/tmp.js'
-import { startRedis, type PrivateRedis } from './redis-server.js'
+import { startRedis, type RedisServer } from '../support/redis.js'
 import { IndexStore, type StoreEntitySpec } from '../../proxy/index/store.js'
 import { IndexReplicator } from '../../proxy/index/replication.js'
 import { encodeKey } from '../../proxy/index/key-encoding.js'
@@ -30,7 +30,7 @@ async function emails(store: IndexStore, ...wanted: string[]): Promise<number[]>
 }
 
 describe('index replication over a Redis Stream', () => {
-  let redis: PrivateRedis
+  let redis: RedisServer
   before(async () => {
     redis = await startRedis()
   })
@@ -104,7 +104,7 @@ describe('index replication over a Redis Stream', () => {
   })
 
   test('a publish that fails (Redis gone) is a typed error and, once Redis is back, resets peers’ authority', async () => {
-    let own = await startRedis()
+    const own = await startRedis()
     const stream = 'tg:idx:reset'
     const [a, b] = await Promise.all([IndexStore.open(tempDir().path, [USER]), IndexStore.open(tempDir().path, [USER])])
     const opts = { url: own.url, stream, blockMs: 100, checkEveryMs: 100 }
@@ -113,7 +113,7 @@ describe('index replication over a Redis Stream', () => {
     await b.apply([], [b.statePut('User', { ...b.state('User'), authoritative: true, reason: '' })])
     await own.stop()
     await assert.rejects(ra.publish([change(9, 'z@x')]), { code: 'TG_ERR_INDEX_REPLICATION' })
-    own = await startRedis(own.port)
+    await own.restart()
     while (b.state('User').authoritative) await new Promise((r) => setTimeout(r, 50))
     assert.match(b.state('User').reason, /could not publish/)
     await Promise.all([ra.close(), rb.close()])

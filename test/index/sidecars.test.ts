@@ -4,11 +4,11 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startIndexStack, plain } from './harness.js'
-import { startRedis, type PrivateRedis } from './redis-server.js'
+import { startRedis, type RedisServer } from '../support/redis.js'
 import { startUserServer } from '../support/thrift-peers.js'
 
 describe('two sidecars sharing Redis', () => {
-  let redis: PrivateRedis
+  let redis: RedisServer
   before(async () => {
     redis = await startRedis()
   })
