@@ -56,7 +56,7 @@ export class RedisTier {
   readonly #tokenPrefix = randomBytes(6).toString('base64url')
   #tokenSeq = 0
   #probe: NodeJS.Timeout | undefined
-  #probing = false
+  #replaying: Promise<void> | undefined
   #closed = false
   readonly #stateListeners: ((s: BreakerState) => void)[] = []
 
@@ -125,8 +125,12 @@ export class RedisTier {
     if (ops.length === 0) return true
     if (!this.usable) {
       for (const op of ops) this.pending.add(op)
-      if (this.breaker.closed) void this.#replay()
-      return false
+      // Other sidecars may be using Redis even though this one is not (its breaker opened, it
+      // reconnected later): leaving the invalidation for the next probe would let them serve the
+      // old value after this write's reply. So try now, bounded by the per-operation timeout (and
+      // failing fast while disconnected: no offline queue), and hold the reply until then.
+      await this.#replay()
+      return this.pending.size === 0
     }
     const results = await Promise.allSettled(ops.map((op) => this.#apply(op)))
     let ok = true
@@ -206,23 +210,38 @@ export class RedisTier {
     this.#probe.unref()
   }
 
-  /** Probe: PING, replay queued invalidations, then close the breaker. */
+  /**
+   * Probe: PING, replay queued invalidations (including any queued while replaying), then close the
+   * breaker. Callers arriving while a replay runs wait for it and then replay what is left, so an
+   * invalidation is never left queued with nobody probing.
+   */
   async #replay(): Promise<void> {
-    if (this.#probing || this.#closed) return
-    this.#probing = true
+    while (this.#replaying !== undefined) await this.#replaying
+    if (this.#closed || (this.breaker.closed && this.pending.size === 0)) return
+    this.#replaying = this.#replayOnce()
+    try {
+      await this.#replaying
+    } finally {
+      this.#replaying = undefined
+    }
+  }
+
+  async #replayOnce(): Promise<void> {
     try {
       await this.ping()
-      for (const op of this.pending.snapshot()) {
-        await this.#apply(op)
-        this.pending.delete(op)
+      while (this.pending.size > 0) {
+        for (const op of this.pending.snapshot()) {
+          await this.#apply(op)
+          this.pending.delete(op)
+        }
       }
       this.breaker.close()
       if (this.#probe !== undefined) clearInterval(this.#probe)
       this.#probe = undefined
     } catch {
       this.breaker.open()
-    } finally {
-      this.#probing = false
+      this.#startProbing()
     }
   }
+
 }
