@@ -35,6 +35,7 @@ export { detectDialect, protocolOfPayload, MAX_DETECT_NAME } from './detect.js'
 export type { Detected } from './detect.js'
 export { UnframedScanner } from './unframed-scanner.js'
 export { MessageSplitter } from './splitter.js'
+export { resultFieldId, VOID_RESULT, UNREADABLE_RESULT } from './result-field.js'
 export { dialectOf, toMessage } from './to-message.js'
 export type { SplitterOptions } from './splitter.js'
 export {
