@@ -23,6 +23,7 @@ import { canonicalBinaryEnd } from './canonical-check.js'
 import { DEFAULT_LIMITS, TType, type CodecLimits, type Protocol } from './types.js'
 import type { TField, TMapEntry, TValue } from './value.js'
 import { canonStructFrom } from './canonical-stream.js'
+import { encodeBinaryValue } from './value-writer.js'
 
 interface Range {
   start: number
@@ -108,23 +109,6 @@ function canonFields(w: ByteWriter, fields: readonly TField[]): void {
 
 function canon(w: ByteWriter, v: TValue): void {
   switch (v.type) {
-    case TType.BOOL:
-      return w.u8(v.value ? 1 : 0)
-    case TType.I8:
-      return w.u8(v.value)
-    case TType.I16:
-      return w.i16be(v.value)
-    case TType.I32:
-      return w.i32be(v.value)
-    case TType.I64:
-      return w.i64be(v.value)
-    case TType.DOUBLE:
-      return w.u64be(v.bits)
-    case TType.UUID:
-      return w.bytes(v.value)
-    case TType.STRING:
-      w.i32be(v.value.length)
-      return w.bytes(v.value)
     case TType.STRUCT:
       return canonFields(w, v.value)
     case TType.LIST:
@@ -139,6 +123,9 @@ function canon(w: ByteWriter, v: TValue): void {
       w.u8(v.value.length === 0 ? 0 : v.keyType)
       w.u8(v.value.length === 0 ? 0 : v.valueType)
       return writeSorted(w, v.value, true)
+    default:
+      // Scalars (incl. bools as 0/1 and doubles as their bits) are already canonical in binary.
+      return encodeBinaryValue(w, v)
   }
 }
 
