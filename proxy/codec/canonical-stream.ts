@@ -4,11 +4,12 @@
 // only set elements, map entries and out-of-order struct fields are reordered, through number
 // arrays of their offsets in the output. Checks match the value reader's, in the same order.
 
-import { BINARY_MIN_SIZE, checkBinaryType, checkContainerSize, checkLength, need } from './binary.js'
+import { checkBinaryType, checkContainerSize, checkLength, need } from './binary.js'
 import type { ByteWriter } from './byte-writer.js'
-import { COMPACT_MIN_SIZE, fromCompactType, readVarint32, readVarint64, varintEnd, zigzagToI32, zigzagToI64 } from './compact.js'
+import { fromCompactType, readVarint32, readVarint64, varintEnd, zigzagToI32, zigzagToI64 } from './compact.js'
 import { CodecError, CodecErrorCode } from './errors.js'
 import { depthError } from './walker.js'
+import { elemType, minSize, type StreamInput } from './stream-input.js'
 
 const T_BOOL = 2
 const T_I8 = 3
@@ -23,22 +24,6 @@ const T_SET = 14
 const T_LIST = 15
 const T_UUID = 16
 
-export interface CanonInput {
-  readonly buf: Buffer
-  pos: number
-  readonly end: number
-  readonly maxDepth: number
-  readonly compact: boolean
-}
-
-function elemType(r: CanonInput, code: number, size: number, at: number): number {
-  if (code === 0 && size === 0) return 0
-  return r.compact ? fromCompactType(code, at, 'element') : checkBinaryType(code, at, 'element')
-}
-
-function minSize(r: CanonInput, t: number): number {
-  return (r.compact ? COMPACT_MIN_SIZE[t] : BINARY_MIN_SIZE[t]) as number
-}
 
 /** Index order of ranges [starts[i], keyEnds[i]) by bytes, then arrival; repeated keys keep the last. */
 function orderByBytes(region: Buffer, starts: number[], keyEnds: number[]): number[] {
@@ -73,7 +58,7 @@ function rewrite(w: ByteWriter, start: number, starts: number[], keyEnds: number
   return kept.length
 }
 
-function value(r: CanonInput, t: number, depth: number, w: ByteWriter): void {
+function value(r: StreamInput, t: number, depth: number, w: ByteWriter): void {
   const { buf, end } = r
   const pos = r.pos
   switch (t) {
@@ -147,7 +132,7 @@ function value(r: CanonInput, t: number, depth: number, w: ByteWriter): void {
   }
 }
 
-function list(r: CanonInput, t: number, depth: number, w: ByteWriter): void {
+function list(r: StreamInput, t: number, depth: number, w: ByteWriter): void {
   const { buf, end } = r
   const pos = r.pos
   if (depth + 1 > r.maxDepth) throw depthError(r.maxDepth, pos)
@@ -187,7 +172,7 @@ function list(r: CanonInput, t: number, depth: number, w: ByteWriter): void {
   w.patchI32(countAt, rewrite(w, countAt + 4, starts, ends, ends, false, []))
 }
 
-function map(r: CanonInput, depth: number, w: ByteWriter): void {
+function map(r: StreamInput, depth: number, w: ByteWriter): void {
   const { buf, end } = r
   const pos = r.pos
   if (depth + 1 > r.maxDepth) throw depthError(r.maxDepth, pos)
@@ -231,7 +216,7 @@ function map(r: CanonInput, depth: number, w: ByteWriter): void {
 }
 
 /** Writes the canonical bytes of the struct at r.pos (fields by id, last of a repeated id). */
-export function canonStructFrom(r: CanonInput, depth: number, w: ByteWriter): void {
+export function canonStructFrom(r: StreamInput, depth: number, w: ByteWriter): void {
   if (depth > r.maxDepth) throw depthError(r.maxDepth, r.pos)
   const { buf, end } = r
   const start = w.length

@@ -3,10 +3,9 @@
 // a client of the other protocol). Checks match the value reader's, in the same order, and the
 // output is byte for byte what writeStruct(readStruct(...)) gives.
 
-import { BINARY_MIN_SIZE, checkBinaryType, checkContainerSize, checkLength, need } from './binary.js'
+import { checkBinaryType, checkContainerSize, checkLength, need } from './binary.js'
 import type { ByteWriter } from './byte-writer.js'
 import {
-  COMPACT_MIN_SIZE,
   compactTypeOf,
   fromCompactType,
   i32ToZigzag,
@@ -17,6 +16,7 @@ import {
   zigzagToI64,
 } from './compact.js'
 import { depthError } from './walker.js'
+import { elemType, minSize, type StreamInput } from './stream-input.js'
 import { badType } from './binary.js'
 
 const T_BOOL = 2
@@ -32,31 +32,14 @@ const T_SET = 14
 const T_LIST = 15
 const T_UUID = 16
 
-export interface TranscodeInput {
-  readonly buf: Buffer
-  pos: number
-  readonly end: number
-  readonly maxDepth: number
-  /** The input protocol; the output is the other one. */
-  readonly compact: boolean
-}
-
-function elemType(r: TranscodeInput, code: number, size: number, at: number): number {
-  if (code === 0 && size === 0) return 0
-  return r.compact ? fromCompactType(code, at, 'element') : checkBinaryType(code, at, 'element')
-}
-
-function minSize(r: TranscodeInput, t: number): number {
-  return (r.compact ? COMPACT_MIN_SIZE[t] : BINARY_MIN_SIZE[t]) as number
-}
 
 /** The output's element-type code: compact nibble when writing compact (0 stays 0 when empty). */
-function outType(r: TranscodeInput, t: number): number {
+function outType(r: StreamInput, t: number): number {
   if (r.compact) return t
   return t === 0 ? 0 : compactTypeOf(t as Parameters<typeof compactTypeOf>[0])
 }
 
-function value(r: TranscodeInput, t: number, depth: number, w: ByteWriter): void {
+function value(r: StreamInput, t: number, depth: number, w: ByteWriter): void {
   const { buf, end } = r
   const pos = r.pos
   const toCompact = !r.compact
@@ -135,7 +118,7 @@ function value(r: TranscodeInput, t: number, depth: number, w: ByteWriter): void
   }
 }
 
-function list(r: TranscodeInput, depth: number, w: ByteWriter): void {
+function list(r: StreamInput, depth: number, w: ByteWriter): void {
   const { buf, end } = r
   const pos = r.pos
   if (depth + 1 > r.maxDepth) throw depthError(r.maxDepth, pos)
@@ -170,7 +153,7 @@ function list(r: TranscodeInput, depth: number, w: ByteWriter): void {
   for (let i = 0; i < size; i++) value(r, et, depth + 1, w)
 }
 
-function map(r: TranscodeInput, depth: number, w: ByteWriter): void {
+function map(r: StreamInput, depth: number, w: ByteWriter): void {
   const { buf, end } = r
   const pos = r.pos
   if (depth + 1 > r.maxDepth) throw depthError(r.maxDepth, pos)
@@ -212,7 +195,7 @@ function map(r: TranscodeInput, depth: number, w: ByteWriter): void {
 }
 
 /** Re-encodes the struct at r.pos in the other protocol, fields in wire order. */
-export function transcodeStructFrom(r: TranscodeInput, depth: number, w: ByteWriter): void {
+export function transcodeStructFrom(r: StreamInput, depth: number, w: ByteWriter): void {
   if (depth > r.maxDepth) throw depthError(r.maxDepth, r.pos)
   const { buf, end } = r
   let lastIn = 0
