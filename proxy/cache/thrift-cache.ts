@@ -44,8 +44,16 @@ export function cacheSetupFromConfig(
     services: cfg.services,
     idl: cfg.idl.model,
     memoryMaxBytes: cfg.cache.memory.maxBytes,
-    redis: r === undefined ? undefined : { target: targetFromUrl(r.url), keyPrefix: r.keyPrefix, tier: { timeoutMs: r.timeoutMs } },
-    read: { fetch, maxEntryBytes: maxEntryBytesFor(cfg.cache.memory.maxBytes) },
+    redis:
+      r === undefined
+        ? undefined
+        : {
+            target: targetFromUrl(r.url),
+            keyPrefix: r.keyPrefix,
+            tier: { timeoutMs: r.timeoutMs, leaseMs: r.leaseMs, breaker: { failureThreshold: r.breaker.failures, probeIntervalMs: r.breaker.cooldownMs } },
+          },
+    read: { fetch, maxEntryBytes: maxEntryBytesFor(cfg.cache.memory.maxBytes), ...(r === undefined ? {} : { leaseWaitMs: r.leaseWaitMs }) },
+    ...(r === undefined ? {} : { connectWaitMs: r.connectWaitMs }),
   }
 }
 

@@ -59,6 +59,6 @@ export function toProxyOptions(config: Config): ProxyOptions {
     methodTimeoutsMs: Object.fromEntries(timeouts),
     onewayMethods: oneway,
     drainDeadlineMs: config.drain.deadlineMs,
-    pool: { size: config.pool.size },
+    pool: { size: config.pool.size, maxQueue: config.pool.maxQueue, idleMs: config.pool.idleMs },
   }
 }

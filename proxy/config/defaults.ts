@@ -18,6 +18,18 @@ export const DEFAULTS = {
   },
   drain: { deadline: '20s' },
   log: { level: 'info' },
-  pool: { size: 4 },
-  cache: { memory: { maxBytes: '64MiB' }, redis: { keyPrefix: 'tg:', timeout: '50ms' } },
+  // A pooled connection is not held long: servers that serve one connection at a time starve behind it.
+  pool: { size: 4, maxQueue: 1024, idleTimeout: '2s' },
+  cache: {
+    memory: { maxBytes: '64MiB' },
+    redis: {
+      keyPrefix: 'tg:',
+      timeout: '50ms',
+      // The longest upstream fetch whose fill is still stored; longer fetches are answered, not cached.
+      lease: '5s',
+      leaseWait: '100ms',
+      connectWait: '2s',
+      breaker: { failures: 3, cooldown: '500ms' },
+    },
+  },
 } as const

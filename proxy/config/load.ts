@@ -10,7 +10,7 @@ import { applyOverrides, envOverrides, type Override } from './overrides.js'
 import type { RawConfig } from './raw.js'
 import { readConfigFile } from './read-file.js'
 import { normaliseService } from './services.js'
-import type { Config, LogLevel, ServiceConfig } from './types.js'
+import type { Config, LogLevel, RedisConfig, ServiceConfig } from './types.js'
 import { formatHostPort, parseDuration, parseHostPort, parseSize, type HostPort } from './units.js'
 import { schemaProblems } from './validate.js'
 
@@ -37,6 +37,19 @@ const dur = (text: string | undefined, fallback: string): number => parseDuratio
 const size = (v: number | string | undefined, fallback: number | string): number => parseSize(v ?? fallback) ?? 0
 const hp = (text: string | undefined, fallback: string): HostPort => parseHostPort(text ?? fallback) ?? { host: '', port: 0 }
 
+function redisConfig(r: NonNullable<NonNullable<RawConfig['cache']>['redis']>): RedisConfig {
+  const d = DEFAULTS.cache.redis
+  return {
+    url: r.url,
+    keyPrefix: r.keyPrefix ?? d.keyPrefix,
+    timeoutMs: dur(r.timeout, d.timeout),
+    leaseMs: dur(r.lease, d.lease),
+    leaseWaitMs: dur(r.leaseWait, d.leaseWait),
+    connectWaitMs: dur(r.connectWait, d.connectWait),
+    breaker: { failures: r.breaker?.failures ?? d.breaker.failures, cooldownMs: dur(r.breaker?.cooldown, d.breaker.cooldown) },
+  }
+}
+
 export function loadConfig(opts: LoadOptions = {}): Config {
   const file = opts.file === undefined ? undefined : resolve(opts.cwd ?? process.cwd(), opts.file)
   const fromFile = file === undefined ? {} : readConfigFile(file)
@@ -58,6 +71,17 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const listen = hp(raw.listen, DEFAULTS.listen)
   const admin = hp(raw.admin, DEFAULTS.admin)
   const upstream = hp(raw.upstream, '127.0.0.1:0')
+  // Zero here would not mean "off": every Redis call would time out, Redis would reject a lease
+  // with PX 0, and a zero probe interval would spin.
+  const redisRaw = raw.cache?.redis
+  const mustBePositive: Array<[string, string | undefined, string]> = [
+    ['cache.redis.timeout', redisRaw?.timeout, 'every Redis operation would time out'],
+    ['cache.redis.lease', redisRaw?.lease, 'a lease must hold for some time'],
+    ['cache.redis.breaker.cooldown', redisRaw?.breaker?.cooldown, 'Redis would be probed without pause'],
+  ]
+  for (const [path, text, why] of mustBePositive) {
+    if (text !== undefined && parseDuration(text) === 0) problems.push({ path, problem: `must be more than 0s (${why}); got "${text}"` })
+  }
   if (listen.port !== 0 && listen.port === admin.port && listen.host === admin.host) {
     problems.push({ path: 'admin', problem: `is the same address as listen (${formatHostPort(listen)})` })
   }
@@ -105,13 +129,14 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     drain: { deadlineMs: dur(raw.drain?.deadline, DEFAULTS.drain.deadline) },
     log: { level: (raw.log?.level ?? DEFAULTS.log.level) as LogLevel },
     idl: { files: idlFiles, model },
-    pool: { size: raw.pool?.size ?? DEFAULTS.pool.size },
+    pool: {
+      size: raw.pool?.size ?? DEFAULTS.pool.size,
+      maxQueue: raw.pool?.maxQueue ?? DEFAULTS.pool.maxQueue,
+      idleMs: dur(raw.pool?.idleTimeout, DEFAULTS.pool.idleTimeout),
+    },
     cache: {
       memory: { maxBytes: size(raw.cache?.memory?.maxBytes, DEFAULTS.cache.memory.maxBytes) },
-      redis:
-        redis === undefined
-          ? undefined
-          : { url: redis.url, keyPrefix: redis.keyPrefix ?? DEFAULTS.cache.redis.keyPrefix, timeoutMs: dur(redis.timeout, DEFAULTS.cache.redis.timeout) },
+      redis: redis === undefined ? undefined : redisConfig(redis),
     },
     index:
       raw.index === undefined

@@ -45,10 +45,18 @@ export interface RawConfig {
   drain?: { deadline?: string }
   log?: { level?: string }
   idl?: string[]
-  pool?: { size?: number }
+  pool?: { size?: number; maxQueue?: number; idleTimeout?: string }
   cache?: {
     memory?: { maxBytes?: number | string }
-    redis?: { url: string; keyPrefix?: string; timeout?: string }
+    redis?: {
+      url: string
+      keyPrefix?: string
+      timeout?: string
+      lease?: string
+      leaseWait?: string
+      connectWait?: string
+      breaker?: { failures?: number; cooldown?: string }
+    }
   }
   index?: { path: string; replication?: { redis?: string; stream?: string; maxLen?: number }; autoBackfill?: boolean; maxRangeScan?: number; fetchConcurrency?: number }
   services?: Record<string, RawService>

@@ -23,7 +23,15 @@ export interface RedisConfig {
   /** As written (may hold a password: log it only through redactUrl). */
   readonly url: string
   readonly keyPrefix: string
+  /** Per-operation timeout. */
   readonly timeoutMs: number
+  /** How long a refill lease on an expired key holds (cross-sidecar stampede control). */
+  readonly leaseMs: number
+  /** How long a reader waits for another sidecar's lease holder before forwarding itself. */
+  readonly leaseWaitMs: number
+  /** How long startup waits for Redis before starting without it. */
+  readonly connectWaitMs: number
+  readonly breaker: { readonly failures: number; readonly cooldownMs: number }
 }
 
 export interface CacheConfig {
@@ -139,7 +147,8 @@ export interface Config {
   readonly log: { readonly level: LogLevel }
   /** IDL files (absolute) and the model loaded from them, if any. */
   readonly idl: { readonly files: readonly string[]; readonly model: IdlModel | undefined }
-  readonly pool: { readonly size: number }
+  /** The proxy's own upstream pool (cache refresh, index): per dialect, one call in flight per connection. */
+  readonly pool: { readonly size: number; readonly maxQueue: number; readonly idleMs: number }
   readonly cache: CacheConfig
   readonly index: IndexConfig | undefined
   readonly services: ReadonlyMap<string, ServiceConfig>
