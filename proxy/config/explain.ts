@@ -22,8 +22,17 @@ export function explainConfig(c: Config): string {
   )
   if (c.idl.model === undefined) out.push('No IDL: methods are known by name only; every call is forwarded byte for byte.')
   else out.push(`IDL: ${c.idl.files.length} file(s), services ${[...c.idl.model.services.keys()].join(', ')}.`)
+  out.push(
+    `Proxy's own upstream pool (cache refresh, index): ${c.pool.size} connection(s) per dialect, at most ${c.pool.maxQueue} calls waiting, idle connections closed after ${formatDuration(c.pool.idleMs)}.`,
+  )
   const redis = c.cache.redis
   out.push(`Cache: in-process up to ${formatSize(c.cache.memory.maxBytes)}${redis === undefined ? ', no shared tier' : `, shared Redis tier at ${redactUrl(redis.url)} (prefix "${redis.keyPrefix}")`}.`)
+  if (redis !== undefined) {
+    out.push(
+      `  Redis: ${formatDuration(redis.timeoutMs)} per operation; refill leases hold ${formatDuration(redis.leaseMs)}, other readers wait ${formatDuration(redis.leaseWaitMs)} for them; ` +
+        `the breaker opens after ${redis.breaker.failures} failures in a row and probes every ${formatDuration(redis.breaker.cooldownMs)}; startup waits ${formatDuration(redis.connectWaitMs)} for Redis.`,
+    )
+  }
   if (c.index !== undefined) {
     const rep = c.index.replication
     const shared = rep === undefined ? '' : `; changes shared through the Redis stream "${rep.stream ?? 'thriftgate:index'}"${rep.redis === undefined ? '' : ` at ${redactUrl(rep.redis)}`}`
