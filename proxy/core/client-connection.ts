@@ -19,11 +19,13 @@ import { InputGate, PauseReason } from './input-gate.js'
 import { ClientWriter } from './client-writer.js'
 import { DeadlineTimer } from './deadline-timer.js'
 import { publishHandlerError, publishRequest, publishUpstreamError } from './publish.js'
+import type { BudgetWaiter } from './global-budget.js'
+import { SlowClientGuard, type SlowClientReason } from './slow-client.js'
 
 /** After answering a protocol error, how long to wait for the client to close before destroying. */
 const LINGER_MS = 2_000
 
-export class ClientConnection implements UpstreamListener {
+export class ClientConnection implements UpstreamListener, BudgetWaiter {
   private readonly splitter: MessageSplitter
   private upstream: UpstreamConnection | undefined
   private readonly pending = new PendingTable()
@@ -38,6 +40,11 @@ export class ClientConnection implements UpstreamListener {
   private lingerTimer: NodeJS.Timeout | undefined
   private readonly deadlines = new DeadlineTimer(() => this.onDeadline())
   private readonly openedAt = performance.now()
+  private readonly guard: SlowClientGuard
+  /** Bytes of an incomplete message this connection counts in the global budget. */
+  private held = 0
+  /** Messages cut so far (tells the slow-client guard a new message began). */
+  private messages = 0
 
   constructor(
     readonly id: number,
@@ -46,10 +53,28 @@ export class ClientConnection implements UpstreamListener {
   ) {
     const o = host.options
     this.gate = new InputGate(socket)
-    this.writer = new ClientWriter(socket, host.counters, Math.max(o.limits.maxBufferedBytes, socket.writableHighWaterMark), (full) => {
-      if (full) this.upstream?.pauseReading()
-      else this.upstream?.resumeReading()
-    })
+    this.guard = new SlowClientGuard(
+      o.limits.messageTimeoutMs,
+      o.limits.slowClientTimeoutMs,
+      () => this.gate.isPausedBy(PauseReason.PARKED | PauseReason.UPSTREAM_FULL),
+      this.onSlowClient,
+    )
+    const highWater = Math.max(o.limits.maxBufferedBytes, socket.writableHighWaterMark)
+    this.writer = new ClientWriter(
+      socket,
+      host.counters,
+      highWater,
+      (full) => {
+        if (full) this.upstream?.pauseReading()
+        else this.upstream?.resumeReading()
+        // A client that leaves its replies unread this long is closed (slow-client.ts).
+        this.guard.outputFull(full)
+      },
+      // One more whole message may be on its way when the upstream pauses; past that, only local
+      // answers can grow the output: stop reading calls from this client until it reads.
+      highWater + o.limits.maxMessageSize,
+      (over) => (over ? this.gate.pause(PauseReason.CLIENT_FULL) : this.gate.resume(PauseReason.CLIENT_FULL)),
+    )
     this.replies.bind(this.deliver, () => this.afterCallDone())
     this.splitter = new MessageSplitter({
       transport: o.transport,
@@ -104,6 +129,7 @@ export class ClientConnection implements UpstreamListener {
     // One writev upstream for all the calls in this chunk, rather than a syscall per call.
     const up = this.upstream
     up?.cork()
+    const seen = this.messages
     try {
       this.splitter.push(chunk, this.onMessage)
     } catch (err) {
@@ -111,12 +137,61 @@ export class ClientConnection implements UpstreamListener {
     } finally {
       if (up !== undefined && !up.uncork() && up === this.upstream) this.gate.pause(PauseReason.UPSTREAM_FULL)
     }
+    if (this.state === 'open') this.accountHeld(this.splitter.bufferedBytes, this.messages !== seen)
+  }
+
+  /** Global budget and message deadline for the bytes of an incomplete message this connection holds. */
+  private accountHeld(held: number, completed: boolean): void {
+    const budget = this.host.budget
+    if (held !== this.held) {
+      budget.addBuffered(held - this.held)
+      this.held = held
+    }
+    this.guard.afterChunk(held, completed)
+    if (held > 0 && budget.bufferFull) {
+      this.gate.pause(PauseReason.GLOBAL_BUFFER)
+      budget.waitForBuffer(this)
+    }
+  }
+
+  /** @internal BudgetWaiter: another connection freed room under the global limits. */
+  budgetFreed(): void {
+    if (this.state !== 'open') return
+    if (this.gate.isPausedBy(PauseReason.GLOBAL_BUFFER)) {
+      if (this.host.budget.bufferFull) this.host.budget.waitForBuffer(this)
+      else this.gate.resume(PauseReason.GLOBAL_BUFFER)
+    }
+    this.unpark()
+  }
+
+  private readonly onSlowClient = (reason: SlowClientReason): void => {
+    if (this.state !== 'open') return
+    const limits = this.host.options.limits
+    if (reason === 'message') {
+      const err = new ProxyError(
+        ProxyErrorCode.MESSAGE_TIMEOUT,
+        `message not complete within ${limits.messageTimeoutMs}ms of its first byte (${this.splitter.bufferedBytes} bytes received)`,
+      )
+      return this.protocolError(err, undefined, TApplicationExceptionType.PROTOCOL_ERROR)
+    }
+    // It does not read: telling it why is pointless, and its unread output is what we free.
+    if (channels.clientError.hasSubscribers) {
+      const text = `client left over ${limits.maxBufferedBytes} bytes of replies unread for ${limits.slowClientTimeoutMs}ms`
+      channels.clientError.publish({ connectionId: this.id, code: ProxyErrorCode.SLOW_CLIENT, message: text })
+    }
+    this.closeReason = 'slow_client'
+    this.socket.destroy()
   }
 
   private readonly onMessage = (m: Message): void => {
+    this.messages++
     if (this.state !== 'open') return
     if (this.busy || this.gate.hasParked || this.pending.live >= this.host.options.limits.maxInFlightPerConnection) {
       return this.gate.park(m)
+    }
+    if (this.host.budget.inFlightFull) {
+      this.gate.park(m)
+      return this.host.budget.waitForInFlight(this)
     }
     this.dispatch(m)
   }
@@ -300,6 +375,10 @@ export class ClientConnection implements UpstreamListener {
     this.state = 'closed'
     clearTimeout(this.lingerTimer)
     this.deadlines.clear()
+    this.guard.clear()
+    this.host.budget.forget(this)
+    if (this.held > 0) this.host.budget.addBuffered(-this.held)
+    this.held = 0
     for (const p of this.pending.takeAll()) {
       this.host.counters.inFlight--
       runOnFailure(this.host.handlers.onFailure, p, 'client disconnected', this.onHandlerError)
@@ -308,6 +387,7 @@ export class ClientConnection implements UpstreamListener {
     this.gate.clear()
     this.replies.clear()
     this.dropUpstream()
+    this.host.budget.callEnded()
     if (channels.connectionClose.hasSubscribers) {
       channels.connectionClose.publish({ connectionId: this.id, reason: this.closeReason, durationMs: performance.now() - this.openedAt })
     }
@@ -328,6 +408,7 @@ export class ClientConnection implements UpstreamListener {
 
   /** After a call ends: let parked calls in, and finish a drain. */
   private afterCallDone(): void {
+    this.host.budget.callEnded()
     if (this.state !== 'open') return
     this.unpark()
     if (this.draining && this.isIdle()) this.closeGracefully('drain')
@@ -335,9 +416,12 @@ export class ClientConnection implements UpstreamListener {
 
   private unpark(): void {
     const max = this.host.options.limits.maxInFlightPerConnection
-    while (this.gate.hasParked && !this.busy && this.pending.live < max && this.state === 'open') {
+    const budget = this.host.budget
+    while (this.gate.hasParked && !this.busy && this.pending.live < max && this.state === 'open' && !budget.inFlightFull) {
       this.dispatch(this.gate.shift() as Message)
     }
+    // Held back only by the global cap: wait for a call to end on any connection.
+    if (this.gate.hasParked && !this.busy && this.pending.live < max && this.state === 'open') budget.waitForInFlight(this)
     if (!this.gate.hasParked && !this.busy && this.state === 'open') this.gate.resume(PauseReason.PARKED)
   }
 

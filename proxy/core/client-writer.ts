@@ -10,6 +10,7 @@ export class ClientWriter {
   private readonly run: WriteRun
   private batching = false
   private full = false
+  private overLimit = false
 
   constructor(
     private readonly socket: net.Socket,
@@ -17,6 +18,13 @@ export class ClientWriter {
     /** Bytes queued for the client before the upstream is paused (at least the socket's high water mark). */
     private readonly highWater: number,
     private readonly onFull: (full: boolean) => void,
+    /**
+     * Unread bytes past which the client is not even read any more (then `onOverLimit(true)`). Above
+     * highWater the upstream is paused, so forwarded replies stop arriving; what can still grow is
+     * the proxy's own answers (cache hits) to calls the client keeps sending. Infinity = no limit.
+     */
+    private readonly hardLimit: number = Infinity,
+    private readonly onOverLimit: (over: boolean) => void = () => undefined,
   ) {
     this.run = new WriteRun(socket)
   }
@@ -57,6 +65,9 @@ export class ClientWriter {
       this.counters.bytesOut += b.length
     }
     s.uncork()
+    // Local answers (cache hits) need no upstream: without this check a client that sends calls
+    // and never reads would grow its output without bound.
+    this.check()
   }
 
   /** Sends whatever was gathered (before a FIN). */
@@ -66,15 +77,24 @@ export class ClientWriter {
 
   /** The client socket emitted 'drain'. */
   drained(): void {
+    if (this.overLimit) {
+      this.overLimit = false
+      this.onOverLimit(false)
+    }
     if (!this.full) return
     this.full = false
     this.onFull(false)
   }
 
   private check(): void {
-    if (!this.full && this.socket.writableLength >= this.highWater) {
+    const queued = this.socket.writableLength
+    if (!this.full && queued >= this.highWater) {
       this.full = true
       this.onFull(true)
+    }
+    if (!this.overLimit && queued >= this.hardLimit) {
+      this.overLimit = true
+      this.onOverLimit(true)
     }
   }
 }

@@ -1,5 +1,6 @@
 // What a client connection needs from the proxy that owns it, and the totals they share.
 import type { Dialect } from '../codec/index.js'
+import type { GlobalBudget } from './global-budget.js'
 import type { HandlerSet } from './handler-runner.js'
 import type { ResolvedOptions } from './options.js'
 import type { UpstreamTarget } from './upstream-connection.js'
@@ -18,6 +19,8 @@ export interface ConnectionHost {
   readonly target: UpstreamTarget
   readonly counters: CoreCounters
   readonly handlers: HandlerSet
+  /** Limits shared by all connections (total in flight, total bytes of incomplete messages). */
+  readonly budget: GlobalBudget
   connectionClosed(c: { readonly id: number }): void
   dialectSeen(d: Dialect): void
 }

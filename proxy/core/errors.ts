@@ -27,6 +27,10 @@ export const ProxyErrorCode = {
   CLOSING: 'TG_ERR_CLOSING',
   /** The client sent a message type a client may not send (REPLY or EXCEPTION). */
   BAD_MESSAGE_TYPE: 'TG_ERR_BAD_MESSAGE_TYPE',
+  /** A client message was not complete within limits.messageTimeout of its first byte (slowloris). */
+  MESSAGE_TIMEOUT: 'TG_ERR_MESSAGE_TIMEOUT',
+  /** A client left more than limits.maxBufferedBytes of replies unread for limits.slowClientTimeout. */
+  SLOW_CLIENT: 'TG_ERR_SLOW_CLIENT',
   /** A CallHandler threw or rejected. */
   HANDLER_FAILED: 'TG_ERR_HANDLER_FAILED',
 } as const

@@ -10,6 +10,10 @@ export const PauseReason = {
   PARKED: 1,
   /** The upstream's write buffer is past maxBufferedBytes. */
   UPSTREAM_FULL: 2,
+  /** The client's unread replies are past maxBufferedBytes: stop taking more calls from it. */
+  CLIENT_FULL: 4,
+  /** All connections together hold maxBufferedBytesTotal of incomplete messages. */
+  GLOBAL_BUFFER: 8,
 } as const
 
 export class InputGate {
@@ -43,6 +47,11 @@ export class InputGate {
   clear(): void {
     this.parked.length = 0
     this.head = 0
+  }
+
+  /** Whether reading is stopped for any of the reasons in `mask`. */
+  isPausedBy(mask: number): boolean {
+    return (this.bits & mask) !== 0
   }
 
   pause(reason: number): void {

@@ -17,6 +17,14 @@ export interface ProxyLimits {
   readonly idleTimeoutMs: number
   /** Bytes queued for one socket before the proxy stops reading the other side (at least the socket's high water mark). */
   readonly maxBufferedBytes: number
+  /** Calls awaiting a reply across all client connections; at the cap new calls wait (no reading). */
+  readonly maxInFlightTotal: number
+  /** Bytes held for incomplete client messages across all connections; over it, reading pauses. */
+  readonly maxBufferedBytesTotal: number
+  /** A client message must be complete this long after its first byte (slowloris). 0 = no deadline. */
+  readonly messageTimeoutMs: number
+  /** A client whose unread replies stay over maxBufferedBytes this long is closed. 0 = never. */
+  readonly slowClientTimeoutMs: number
 }
 
 export interface BackoffOptions {
@@ -90,6 +98,10 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   maxDepth: 64,
   idleTimeoutMs: 0,
   maxBufferedBytes: 256 * 1024,
+  maxInFlightTotal: 65_536,
+  maxBufferedBytesTotal: 256 * 1024 * 1024,
+  messageTimeoutMs: 30_000,
+  slowClientTimeoutMs: 30_000,
 }
 
 export const DEFAULTS = {

@@ -6,6 +6,7 @@ import { Backoff } from './backoff.js'
 import { ClientConnection } from './client-connection.js'
 import type { ConnectionHost, CoreCounters } from './connection-host.js'
 import { channels } from './events.js'
+import { GlobalBudget } from './global-budget.js'
 import { HandlerSet } from './handler-runner.js'
 import type { CallHandler } from './handlers.js'
 import { resolveOptions, type ProxyOptions, type ResolvedOptions } from './options.js'
@@ -26,6 +27,10 @@ export interface ProxyStats {
   readonly bytesOut: number
   readonly unmatchedReplies: number
   readonly rejectedConnections: number
+  /** Bytes held for incomplete client messages, all connections. */
+  readonly bufferedBytes: number
+  /** Connections waiting for room under the global limits. */
+  readonly waitingConnections: number
   readonly pool: { readonly connections: number; readonly busy: number; readonly queued: number }
 }
 
@@ -36,6 +41,7 @@ export class ThriftProxy implements ConnectionHost {
   readonly counters: CoreCounters = { inFlight: 0, bytesIn: 0, bytesOut: 0, upstreamConnections: 0, unmatchedReplies: 0 }
   /** The proxy's own calls to the upstream (cache refresh, index resolution). */
   readonly pool: UpstreamPool
+  readonly budget: GlobalBudget
   private readonly server: net.Server
   private readonly connections = new Set<ClientConnection>()
   private nextId = 1
@@ -49,6 +55,7 @@ export class ThriftProxy implements ConnectionHost {
     const o = resolveOptions(options)
     this.options = o
     this.handlers = new HandlerSet(o.handlers)
+    this.budget = new GlobalBudget(o.limits, () => this.counters.inFlight)
     this.target = {
       host: o.upstreamHost,
       port: o.upstreamPort,
@@ -133,6 +140,8 @@ export class ThriftProxy implements ConnectionHost {
       bytesOut: this.counters.bytesOut,
       unmatchedReplies: this.counters.unmatchedReplies,
       rejectedConnections: this.rejectedTotal,
+      bufferedBytes: this.budget.buffered,
+      waitingConnections: this.budget.waiting,
       pool: this.pool.stats(),
     }
   }
