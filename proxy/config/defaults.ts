@@ -1,4 +1,6 @@
-// Defaults for every config key not set (docs/configuration.md lists the same values).
+// Defaults for every config key not set. config/thriftgate.schema.json carries the same values as
+// `default` keywords (test/config/reference.test.ts checks they agree), and docs/config-reference.md
+// is generated from the schema.
 export const DEFAULTS = {
   listen: '127.0.0.1:9090',
   admin: '127.0.0.1:9464',
@@ -31,5 +33,13 @@ export const DEFAULTS = {
       connectWait: '2s',
       breaker: { failures: 3, cooldown: '500ms' },
     },
+  },
+  idl: [],
+  // Applied by proxy/index when the config leaves them out (the test compares them with its own).
+  index: { autoBackfill: false, maxRangeScan: 100_000, fetchConcurrency: 16, replication: { stream: 'thriftgate:index', maxLen: 1_000_000 } },
+  // Keys inside services.<Service>, by section (the map levels <method>, <Struct>, <name> left out).
+  services: {
+    reads: { grace: '0s', negativeTtl: '0s', negative: [], vary: [] },
+    entities: { indexes: { unique: false }, lookups: { order: 'key' } },
   },
 } as const

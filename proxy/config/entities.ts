@@ -1,6 +1,7 @@
 // Normalises `services.<S>.entities`: the entity struct, its key, indexes, the writes that change
 // it and the lookups answered from the indexes. Every name is a field or argument name, so an
 // entity needs the IDL; the index engineer's code reads the resolved ids from here.
+import { DEFAULTS } from './defaults.js'
 import type { IdlMethod, IdlService, IdlStruct } from './idl-model.js'
 import type { IdlResolver } from './idl-resolver.js'
 import type { RawEntity } from './raw.js'
@@ -34,7 +35,7 @@ export function normaliseEntity(r: IdlResolver, path: string, svc: IdlService | 
 
   const indexes = new Map<string, EntityIndex>()
   for (const [ix, def] of Object.entries(raw.indexes ?? {})) {
-    indexes.set(ix, { name: ix, field: field(`${path}.indexes.${ix}${def.field === undefined ? '' : '.field'}`, def.field ?? ix), unique: def.unique ?? false })
+    indexes.set(ix, { name: ix, field: field(`${path}.indexes.${ix}${def.field === undefined ? '' : '.field'}`, def.field ?? ix), unique: def.unique ?? DEFAULTS.services.entities.indexes.unique })
   }
 
   const writes = new Map<string, EntityWrite>()
@@ -63,7 +64,7 @@ export function normaliseEntity(r: IdlResolver, path: string, svc: IdlService | 
       index: def.index,
       arg: eqArg,
       range,
-      order: def.order ?? 'key',
+      order: def.order ?? DEFAULTS.services.entities.lookups.order,
       limit: def.limit === undefined ? undefined : arg(`${at}.limit`, m, def.limit),
     })
   }

@@ -3,6 +3,7 @@
 import { fieldByName, type IdlMethod, type IdlService } from './idl-model.js'
 import type { IdlResolver } from './idl-resolver.js'
 import { InvalidationSyntaxError, parseInvalidation, type PathSegment } from './invalidation.js'
+import { DEFAULTS } from './defaults.js'
 import { normaliseEntity } from './entities.js'
 import type { RawRead, RawService } from './raw.js'
 import type { EntityConfig, FieldRef, Invalidation, ReadConfig, ServiceConfig, WriteConfig } from './types.js'
@@ -15,7 +16,8 @@ function ms(text: string | undefined, fallback: number): number {
 
 function normaliseRead(r: IdlResolver, path: string, method: string, m: IdlMethod | undefined, raw: RawRead): ReadConfig {
   const ttlMs = ms(raw.ttl, 0)
-  const graceMs = ms(raw.grace, 0)
+  const d = DEFAULTS.services.reads
+  const graceMs = ms(raw.grace ?? d.grace, 0)
   const keepMs = ms(raw.keep, ttlMs + graceMs)
   if (keepMs < ttlMs + graceMs) r.problem(`${path}.keep`, 'must be at least ttl + grace')
   if (m?.oneway === true) r.problem(path, `"${method}" is oneway: it has no reply to cache`)
@@ -29,7 +31,7 @@ function normaliseRead(r: IdlResolver, path: string, method: string, m: IdlMetho
     ttlMs,
     graceMs,
     keepMs,
-    negativeTtlMs: ms(raw.negativeTtl, 0),
+    negativeTtlMs: ms(raw.negativeTtl ?? d.negativeTtl, 0),
     negative,
     vary: raw.vary ?? [],
   }
