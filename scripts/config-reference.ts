@@ -62,7 +62,7 @@ function resolve(root: SchemaNode, node: SchemaNode): { node: SchemaNode; format
 function typeOf(root: SchemaNode, n: SchemaNode, format: string | undefined): string {
   if (format !== undefined) return format
   if (n.enum !== undefined) return n.enum.map((v) => `\`${String(v)}\``).join(' \\| ')
-  const t = Array.isArray(n.type) ? n.type.join(' or ') : n.type
+  const t = typeof n.type === 'string' || n.type === undefined ? n.type : n.type.join(' or ')
   if (t === 'array' && n.items !== undefined) {
     const item = resolve(root, n.items)
     const count = n.minItems !== undefined && n.minItems === n.maxItems ? `${n.minItems} ` : ''

@@ -7,18 +7,17 @@ import { CodecError, MessageSplitter, MessageType, TApplicationExceptionType, ty
 import { describeCause, ProxyError, ProxyErrorCode, UpstreamError } from './errors.js'
 import { errorReply, configuredDialect } from './error-reply.js'
 import { channels, type RequestOutcome } from './events.js'
-import { isPromiseLike, runOnCall, runOnFailure, runOnReply, type HandlerSet, type HandlerStage } from './handler-runner.js'
+import { isPromiseLike, runOnCall, type HandlerStage } from './handler-runner.js'
 import type { CallContext } from './handlers.js'
 import { isDeclaredOneway, timeoutFor, type ResolvedOptions } from './options.js'
 import { PendingCall, PendingTable } from './pending.js'
-import { replyOutcome } from './reply-kind.js'
 import { UpstreamConnection, type UpstreamListener } from './upstream-connection.js'
-import { ReplyQueue } from './reply-queue.js'
+import { CallEnds } from './call-ends.js'
 import type { ConnectionHost } from './connection-host.js'
 import { InputGate, PauseReason } from './input-gate.js'
 import { ClientWriter } from './client-writer.js'
 import { DeadlineTimer } from './deadline-timer.js'
-import { publishHandlerError, publishRequest, publishUpstreamError } from './publish.js'
+import { publishHandlerError, publishUpstreamError } from './publish.js'
 import type { BudgetWaiter } from './global-budget.js'
 import { SlowClientGuard, type SlowClientReason } from './slow-client.js'
 
@@ -32,7 +31,9 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
   private readonly gate: InputGate
   private readonly writer: ClientWriter
   private busy = false
-  private readonly replies = new ReplyQueue()
+  private readonly ends: CallEnds
+  /** Our side of the socket is ended (closing): nothing more can be written. */
+  private ended = false
   private state: 'open' | 'closing' | 'closed' = 'open'
   private draining = false
   private sawDialect = false
@@ -75,7 +76,14 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
       highWater + o.limits.maxMessageSize,
       (over) => (over ? this.gate.pause(PauseReason.CLIENT_FULL) : this.gate.resume(PauseReason.CLIENT_FULL)),
     )
-    this.replies.bind(this.deliver, () => this.afterCallDone())
+    this.ends = new CallEnds({
+      id,
+      handlers: host.handlers,
+      writer: this.writer,
+      writable: () => this.state === 'open' || (this.state === 'closing' && !this.ended),
+      flushed: () => this.afterCallDone(),
+      onHandlerError: this.onHandlerError,
+    })
     this.splitter = new MessageSplitter({
       transport: o.transport,
       protocol: o.protocol,
@@ -210,17 +218,17 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     const p = new PendingCall(m, this.id, oneway ? 0 : timeoutFor(o, m.name, m.method))
     if (channels.request.hasSubscribers) p.startedAt = performance.now()
     if (this.host.handlers.onCall.length === 0) return this.forward(p, oneway)
-    const r = runOnCall(this.host.handlers.onCall, p, this.onHandlerError)
+    const r = runOnCall(this.host.handlers, p, this.onHandlerError)
     if (r === undefined) return this.forward(p, oneway)
-    if (!isPromiseLike(r)) return this.answerLocally(p, r, oneway)
+    if (!isPromiseLike(r)) return this.ends.answered(p, r, oneway)
     // An async handler (cache lookup): hold later calls so they reach the upstream in client order.
     this.busy = true
     this.gate.pause(PauseReason.PARKED)
     void r.then((reply) => {
       this.busy = false
-      if (this.state !== 'open') return // closed meanwhile: the call was never forwarded
+      if (this.state !== 'open') return this.ends.abandoned(p, reply) // closed meanwhile: never forwarded
       if (reply === undefined) this.forward(p, oneway)
-      else this.answerLocally(p, reply, oneway)
+      else this.ends.answered(p, reply, oneway)
       this.afterCallDone()
     })
   }
@@ -231,13 +239,11 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     if (up === undefined) {
       const b = this.host.target.backoff
       const err = new UpstreamError(this.host.target.name, 'backoff', `${b.cause}; next attempt in ${b.blockedForMs()}ms`)
-      if (oneway) publishRequest(this.id, p, 'upstream_error', 0)
-      else this.answerError(p, err, 'upstream_error')
-      return
+      return this.ends.unsent(p, oneway ? undefined : err, 'upstream_error', b.cause)
     }
     up.useDialect(m.dialect)
     if (oneway) {
-      publishRequest(this.id, p, 'oneway', 0)
+      this.ends.oneway(p)
     } else {
       if (p.timeoutMs > 0) {
         p.deadline = performance.now() + p.timeoutMs
@@ -247,12 +253,6 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
       this.host.counters.inFlight++
     }
     if (!up.write(m.raw)) this.gate.pause(PauseReason.UPSTREAM_FULL)
-  }
-
-  private answerLocally(p: PendingCall, reply: Buffer[], oneway: boolean): void {
-    // A oneway call gets no reply even when a handler consumed it (nothing would read it).
-    if (!oneway && this.state === 'open') this.writer.pieces(reply)
-    publishRequest(this.id, p, 'local', reply.reduce((n, b) => n + b.length, 0))
   }
 
   // ---- upstream → client ----
@@ -265,10 +265,7 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     }
     if (p.timedOut) return // the late reply of a call that already got INTERNAL_ERROR
     this.host.counters.inFlight--
-    const hs = this.host.handlers.onReply
-    const wait = hs.length > 0 ? runOnReply(hs, p, r, this.onHandlerError) : undefined
-    if (wait === undefined && this.replies.isEmpty) this.deliver(p, r)
-    else this.replies.add(p, r, wait)
+    this.ends.replied(p, r)
     this.afterCallDone()
   }
 
@@ -291,12 +288,6 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     else this.writer.end()
   }
 
-  private readonly deliver = (p: PendingCall, r: Message): void => {
-    if (this.state !== 'open') return
-    this.writer.reply(r.raw)
-    if (p.startedAt > 0 && channels.request.hasSubscribers) publishRequest(this.id, p, replyOutcome(r), r.raw.length)
-  }
-
   private readonly onClientDrain = (): void => {
     this.writer.drained()
     if (this.state === 'open' && this.draining && this.isIdle()) this.closeGracefully('drain')
@@ -315,8 +306,8 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     this.pending.markTimedOut(p)
     this.host.counters.inFlight--
     const name = this.host.target.name
-    this.answerError(p, new ProxyError(ProxyErrorCode.UPSTREAM_TIMEOUT, `upstream ${name}: ${p.message.name} timed out after ${p.timeoutMs}ms`), 'timeout')
-    runOnFailure(this.host.handlers.onFailure, p, 'timeout', this.onHandlerError)
+    const err = new ProxyError(ProxyErrorCode.UPSTREAM_TIMEOUT, `upstream ${name}: ${p.message.name} timed out after ${p.timeoutMs}ms`)
+    this.ends.failed(p, err, 'timeout', 'timeout')
     publishUpstreamError(this.id, name, 'timeout', 1)
     // Tombstones wait for late replies; an upstream that answers none of them is hung: let it go.
     if (this.pending.tombstones > this.host.options.limits.maxInFlightPerConnection && this.upstream !== undefined) {
@@ -334,16 +325,9 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     const calls = this.pending.takeAll()
     for (const p of calls) {
       this.host.counters.inFlight--
-      this.answerError(p, err, outcome)
-      runOnFailure(this.host.handlers.onFailure, p, cause, this.onHandlerError)
+      this.ends.failed(p, err, outcome, cause)
     }
     return calls.length
-  }
-
-  private answerError(p: PendingCall, err: Error, outcome: RequestOutcome): void {
-    const pieces = errorReply(p.message, p.message.dialect, err.message, TApplicationExceptionType.INTERNAL_ERROR)
-    if (this.state === 'open') this.writer.pieces(pieces)
-    publishRequest(this.id, p, outcome, 0)
   }
 
   /** Malformed input: tell the client in its dialect if we know it, then close this connection only. */
@@ -354,7 +338,7 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     if (channels.clientError.hasSubscribers) channels.clientError.publish({ connectionId: this.id, code, message: text })
     this.failAll(new ProxyError(ProxyErrorCode.CLOSING, 'thriftgate: connection closing after a protocol error'), 'upstream_error', 'client protocol error')
     const d = m?.dialect ?? this.splitter.dialect ?? configuredDialect(this.host.options.transport, this.host.options.protocol)
-    if (d !== undefined) this.writer.pieces(errorReply(m, d, `thriftgate: ${text} (${code})`, type))
+    if (d !== undefined) this.ends.send(errorReply(m, d, `thriftgate: ${text} (${code})`, type))
     this.closeGracefully('protocol_error')
   }
 
@@ -381,11 +365,10 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     this.held = 0
     for (const p of this.pending.takeAll()) {
       this.host.counters.inFlight--
-      runOnFailure(this.host.handlers.onFailure, p, 'client disconnected', this.onHandlerError)
-      publishRequest(this.id, p, 'client_gone', 0)
+      this.ends.gone(p)
     }
     this.gate.clear()
-    this.replies.clear()
+    this.ends.clear()
     this.dropUpstream()
     this.host.budget.callEnded()
     if (channels.connectionClose.hasSubscribers) {
@@ -399,8 +382,16 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     this.state = 'closing'
     this.closeReason = reason
     this.dropUpstream()
-    this.writer.flush() // replies gathered in this batch go before the FIN
     this.socket.resume() // keep reading (and discarding) so the client's writes do not block its read of our answer
+    // Answers held for handlers (an error waiting for onFailure) go before the FIN: end once they
+    // are out (afterCallDone); each is bounded by its hold deadline.
+    if (!this.ends.holding) this.endSocket()
+  }
+
+  private endSocket(): void {
+    if (this.ended) return
+    this.ended = true
+    this.writer.flush() // replies gathered in this batch go before the FIN
     this.socket.end()
     this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS)
     this.lingerTimer.unref()
@@ -409,7 +400,10 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
   /** After a call ends: let parked calls in, and finish a drain. */
   private afterCallDone(): void {
     this.host.budget.callEnded()
-    if (this.state !== 'open') return
+    if (this.state !== 'open') {
+      if (this.state === 'closing' && !this.ends.holding) this.endSocket()
+      return
+    }
     this.unpark()
     if (this.draining && this.isIdle()) this.closeGracefully('drain')
   }
@@ -430,7 +424,7 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
       this.pending.live === 0 &&
       !this.busy &&
       !this.gate.hasParked &&
-      this.replies.isEmpty &&
+      !this.ends.holding &&
       this.splitter.bufferedBytes === 0
     )
   }

@@ -87,7 +87,7 @@ export interface DrainEvent {
 
 export interface HandlerErrorEvent {
   readonly connectionId: number
-  readonly stage: 'onCall' | 'onReply' | 'onFailure'
+  readonly stage: 'onCall' | 'onReply' | 'onFailure' | 'onSettled'
   /** The call's name as on the wire. */
   readonly name: string
   readonly error: unknown

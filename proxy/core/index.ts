@@ -12,7 +12,7 @@ export {
   type ProxyOptions,
   type ResolvedOptions,
 } from './options.js'
-export type { CallContext, CallHandler } from './handlers.js'
+export type { CallContext, CallEnd, CallHandler } from './handlers.js'
 export { ProxyError, ProxyErrorCode, UpstreamError, describeCause, type UpstreamCause } from './errors.js'
 export {
   CHANNEL_NAMES,

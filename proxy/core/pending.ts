@@ -5,14 +5,16 @@
 // A call that timed out stays as a tombstone until its late reply arrives, so that the late reply is
 // dropped instead of being taken for the answer to a later call reusing the seqid.
 import type { Message } from '../codec/index.js'
-import type { CallContext } from './handlers.js'
+import type { TrackedCall } from './handler-runner.js'
 
-export class PendingCall implements CallContext {
+export class PendingCall implements TrackedCall {
   /** performance.now() when forwarded, or 0 when nobody listens for request events. */
   startedAt = 0
   /** performance.now() past which the call times out; 0 = no timeout. */
   deadline = 0
   timedOut = false
+  /** Registration position of the handler that answered the call locally; -1 = none (TrackedCall). */
+  answeredBy = -1
   /** The next call in flight with the same seqid (FIFO). */
   next: PendingCall | undefined = undefined
 
