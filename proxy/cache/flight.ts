@@ -17,7 +17,8 @@ export class Flight {
   /** `onDone` runs once, when the flight finishes (by answer, failure or timeout). */
   constructor(timeoutMs: number, onDone: () => void) {
     this.#onDone = onDone
-    // Safety net: a leader whose call is answered elsewhere (another handler) never reports back.
+    // Safety net only: the core tells a leader how its call ended (onReply, onFailure, onSettled);
+    // this covers a caller that drives the handler itself and a bug on either side.
     this.#timer = setTimeout(() => this.finish(undefined), timeoutMs)
     this.#timer.unref()
   }

@@ -2,11 +2,14 @@
 // tier synchronously (no promise on a hit), else asks Redis, coalesces concurrent readers of one
 // key, and forwards the leader's call; onReply stores the leader's reply and, for a configured
 // write, invalidates before the write's reply is released; onFailure invalidates for a write whose
-// outcome is unknown. Redis problems never fail a call: they only make it a miss.
+// outcome is unknown (the core holds the client's error until that is done); onSettled releases a
+// leader whose call ended any other way. Redis problems never fail a call: they only make it a miss.
 import { MessageType, replyFor, transcodeStruct, type Message } from '../codec/index.js'
-import type { CallContext, CallHandler } from '../core/index.js'
+import type { CallContext, CallEnd, CallHandler } from '../core/index.js'
+import { answerMessage } from './answered.js'
 import { freshness, type StoredEntry } from './entry.js'
 import { Flight, type FlightAnswer } from './flight.js'
+import { Refresher } from './refresh.js'
 import { keyForCall, type EntryKey } from './keys.js'
 import type { FillToken, LocalEntry } from './local-tier.js'
 import { UncachedReason } from './metrics.js'
@@ -46,11 +49,12 @@ export class ReadCache implements CallHandler {
   readonly options: ReadCacheOptions
   readonly #flights = new Map<string, Flight>()
   readonly #leaders = new WeakMap<CallContext, Leader>()
-  readonly #refreshing = new Set<string>()
+  readonly #refresher: Refresher
 
   constructor(tiers: CacheTiers, options: Partial<ReadCacheOptions> = {}) {
     this.tiers = tiers
     this.options = { ...DEFAULT_READ_CACHE, ...options }
+    this.#refresher = new Refresher(tiers, this.options.fetch, this.options.maxEntryBytes)
   }
 
   onCall(ctx: CallContext): Buffer[] | undefined | Promise<Buffer[] | undefined> {
@@ -82,7 +86,7 @@ export class ReadCache implements CallHandler {
         }
         if (f === 'grace') {
           metrics.staleServed++
-          this.#refresh(key, m)
+          this.#refresher.refresh(key, m)
           return this.#answerLocal(m, key, e)
         }
         if (f === 'keep') stale = e.entry
@@ -139,6 +143,27 @@ export class ReadCache implements CallHandler {
     return undefined
   }
 
+  /**
+   * The call is over. What matters here is a leader not completed by onReply/onFailure: a later
+   * handler answered its call (the index answered a lookup this cache also reads), or it never
+   * reached the upstream. Its coalesced readers must not wait for the flight's safety net. An
+   * answer from a handler that answers as the upstream would (answersAsUpstream: the index's
+   * verified lookups) is stored and shared like an upstream reply: the readers asked the same
+   * question concurrently, and the fill token/lease taken when the flight began still rejects it
+   * if a write invalidated the key meanwhile. Any other ending, or an answer that may depend on
+   * the caller (an auth or rate-limit handler), is not shared: the readers go on down the handler
+   * chain on their own, where the same later handler sees each of them, or they forward.
+   */
+  onSettled(ctx: CallContext, end: CallEnd): void {
+    const leader = this.#leaders.get(ctx)
+    if (leader === undefined) return
+    this.#leaders.delete(ctx)
+    const reply = end.kind === 'answered' && end.asUpstream ? answerMessage(ctx.message.dialect, end.reply) : undefined
+    if (reply !== undefined) return this.#complete(leader, reply)
+    this.tiers.metrics.uncached[end.kind === 'answered' ? 'bypass' : 'error']++
+    this.#giveUp(leader)
+  }
+
   async #lead(ctx: CallContext, key: EntryKey, localStale: StoredEntry | undefined): Promise<Buffer[] | undefined> {
     const m = ctx.message
     const metrics = this.tiers.metrics
@@ -173,7 +198,7 @@ export class ReadCache implements CallHandler {
       const f = freshness(stale, Date.now())
       if (f === 'grace') {
         metrics.staleServed++
-        this.#refresh(key, m, lease)
+        this.#refresher.refresh(key, m, lease)
         return this.#finish(m, flight, stale)
       }
       if (f === 'keep' && this.options.fetch !== undefined) return this.#fetchOrStale(m, key, flight, token, lease, stale)
@@ -239,40 +264,6 @@ export class ReadCache implements CallHandler {
     if (lease !== undefined) void this.tiers.redis?.release(lease.keys, lease.token)
     metrics.staleServed++
     return this.#finish(m, flight, stale)
-  }
-
-  /** `grace`: one background refresh per key through the pool; readers keep getting the stale copy. */
-  #refresh(key: EntryKey, m: Message, lease?: Lease): void {
-    const fetch = this.options.fetch
-    if (fetch === undefined || this.#refreshing.has(key.local)) {
-      if (lease !== undefined) void this.tiers.redis?.release(lease.keys, lease.token)
-      return
-    }
-    this.#refreshing.add(key.local)
-    const run = async (): Promise<void> => {
-      const token = this.tiers.local?.token(key.rule.slot)
-      let l = lease
-      const redis = this.tiers.redis
-      if (l === undefined && redis !== undefined && redis.usable) {
-        const rk = redis.keys.entry(key.rule.methodId, key.bytes)
-        const r = await redis.lookup(rk, Date.now(), true)
-        if (r.state === 'fresh' && r.entry !== undefined) {
-          this.tiers.store(key, token, undefined, r.entry, false) // another sidecar refreshed it already
-          return
-        }
-        if (r.state === 'held') return
-        if (r.state === 'leased') l = { keys: rk, gen: r.gen, token: r.token }
-      }
-      const reply = await fetch(m)
-      const v = entryFromReply(key.rule, reply, this.options.maxEntryBytes, Date.now())
-      if (v.ok) {
-        this.tiers.metrics.refreshes++
-        this.tiers.store(key, token, l, v.entry)
-      } else if (l !== undefined) void redis?.release(l.keys, l.token)
-    }
-    run()
-      .catch(() => undefined)
-      .finally(() => this.#refreshing.delete(key.local))
   }
 
   #finish(m: Message, flight: Flight, e: StoredEntry): Buffer[] {

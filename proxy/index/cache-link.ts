@@ -16,8 +16,6 @@ export interface InvalidationTarget {
 
 export interface CacheLink {
   readonly handler: CallHandler | undefined
-  /** Whether the cache reads (and may lead a fill for) calls named `wireName`. */
-  caches(wireName: string): boolean
   invalidate(targets: readonly InvalidationTarget[]): Promise<void>
   /**
    * The fresh result struct (binary protocol) the in-process tier holds for `service.method(args)`,
@@ -29,7 +27,6 @@ export interface CacheLink {
 export function cacheLinkFor(cache: ThriftCache): CacheLink {
   return {
     handler: cache.handler,
-    caches: (wireName) => cache.rules.reads.has(wireName),
     peek(service, method, args) {
       const local = cache.tiers.local
       const rule = local === undefined ? undefined : cache.rules.byMethodId.get(`${service}.${method}`)

@@ -6,7 +6,6 @@
 
 import { MessageType, type Message } from '../codec/index.js'
 import type { CallContext, CallHandler } from '../core/index.js'
-import { parseReply } from './calls.js'
 import { answerPoint, answerRange } from './lookup.js'
 import { Maintenance } from './maintenance.js'
 import { FallbackReason } from './metrics.js'
@@ -14,6 +13,12 @@ import type { IndexRuntime } from './runtime.js'
 
 export class IndexHandler implements CallHandler {
   readonly maintenance: Maintenance
+  /**
+   * Our answers are the upstream's answers (verified point lookups, authoritative ranges), so a read
+   * cache registered before us that led a fetch of the same call stores and shares them (the core
+   * tells it through onSettled).
+   */
+  readonly answersAsUpstream = true
 
   constructor(
     private readonly rt: IndexRuntime,
@@ -36,7 +41,7 @@ export class IndexHandler implements CallHandler {
     if (role.kind !== 'lookup') return undefined
     const { model, lookup } = role
     const answer = lookup.returnsList ? answerRange(this.rt, this.maintenance, model, lookup, m) : answerPoint(this.rt, this.maintenance, model, lookup, m)
-    return answer.then((pieces) => this.tellCache(ctx, pieces)).catch((err: unknown) => {
+    return answer.catch((err: unknown) => {
       this.rt.metrics.fallbacks[FallbackReason.error]++
       this.rt.log('warn', `index lookup ${m.method} forwarded after an error: ${(err as Error).message}`, { code: (err as { code?: string }).code })
       return undefined
@@ -57,19 +62,6 @@ export class IndexHandler implements CallHandler {
     const role = this.rt.roles.get(ctx.message.name)
     if (role === undefined || !this.isOpen()) return undefined
     return this.maintenance.onFailure(role).catch((err: unknown) => this.failed(ctx, err))
-  }
-
-  /**
-   * A handler that answers locally hides the call from the handlers after it, but not from those
-   * before it: a read cache registered earlier may have made itself the leader of this key and
-   * would wait for a reply that never comes. Hand it our reply, as if the upstream had sent it.
-   */
-  private async tellCache(ctx: CallContext, pieces: Buffer[] | undefined): Promise<Buffer[] | undefined> {
-    const cache = this.rt.cache
-    if (pieces === undefined || cache?.handler?.onReply === undefined || !cache.caches(ctx.message.name)) return pieces
-    const reply = parseReply(ctx.message.dialect, pieces)
-    if (reply !== undefined) await cache.handler.onReply(ctx, reply)
-    return pieces
   }
 
   private failed(ctx: CallContext, err: unknown): void {
