@@ -26,19 +26,22 @@ export interface CallEndsHost {
   readonly writer: ClientWriter
   /** Whether answers can still be written (the client is there and our side not ended). */
   writable(): boolean
+  /** The configured default request timeout (holdBudgetMs). */
+  readonly holdFloorMs: number
   /** Held answers just left. */
   flushed(): void
   readonly onHandlerError: HandlerErrorSink
 }
 
 /**
- * How long handlers may hold a call's answer: the call's own timeout (the wait the client was
- * promised at most for the upstream; handlers get as much again), or the default request timeout
- * for a call configured without one. The cache's Redis operations have much shorter timeouts, so
- * this only bounds a handler that hangs.
+ * How long handlers may hold a call's answer: the call's own timeout or the configured default
+ * request timeout, whichever is longer (the default, 30 s, when neither is set). Generous on
+ * purpose: it is a backstop against a handler that hangs, not a budget handlers are expected to
+ * use (the cache's Redis operations have their own, much shorter timeouts), and cutting a write's
+ * invalidation short could let the client read a stale entry.
  */
-export function holdBudgetMs(p: PendingCall): number {
-  return p.timeoutMs > 0 ? p.timeoutMs : DEFAULTS.requestTimeoutMs
+export function holdBudgetMs(p: PendingCall, floorMs: number): number {
+  return Math.max(p.timeoutMs, floorMs > 0 ? floorMs : DEFAULTS.requestTimeoutMs)
 }
 
 export class CallEnds {
@@ -81,7 +84,7 @@ export class CallEnds {
     let wait = hs.onReply.length > 0 ? runOnReply(hs.onReply, p, r, this.host.onHandlerError) : undefined
     if (hs.onSettled.length > 0) wait = this.settleAfter(p, { kind: 'replied', reply: r }, wait)
     if (wait === undefined && this.queue.isEmpty) this.deliver(p, r)
-    else this.queue.add(p, r, wait, holdBudgetMs(p))
+    else this.queue.add(p, r, wait, holdBudgetMs(p, this.host.holdFloorMs))
   }
 
   /** Forwarded, no reply: the client's error leaves once onFailure handlers are done. */
@@ -93,7 +96,7 @@ export class CallEnds {
     if (!this.host.writable()) return
     const pieces = errorReply(p.message, p.message.dialect, err.message, TApplicationExceptionType.INTERNAL_ERROR)
     if (wait === undefined && this.queue.isEmpty) this.host.writer.pieces(pieces)
-    else this.queue.addPieces(p, pieces, wait, holdBudgetMs(p))
+    else this.queue.addPieces(p, pieces, wait, holdBudgetMs(p, this.host.holdFloorMs))
   }
 
   /** Never reached the upstream; `err` (if any) is the client's answer. */

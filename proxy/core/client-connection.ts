@@ -81,6 +81,7 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
       handlers: host.handlers,
       writer: this.writer,
       writable: () => this.state === 'open' || (this.state === 'closing' && !this.ended),
+      holdFloorMs: o.requestTimeoutMs,
       flushed: () => this.afterCallDone(),
       onHandlerError: this.onHandlerError,
     })

@@ -1,0 +1,43 @@
+// The consistency checker in its CI configuration: 3 thriftgate processes sharing one redis-server
+// in front of one upstream process, 12 clients, 8 keys, 45 s of faults (kill -9, SIGSTOP, latency
+// bursts) with a fixed seed, then the history is checked against the upstream's log (checker.ts).
+// The long configuration is bench/consistency.bench.ts. On failure the offending operations, the
+// history around them, the faults and the seed are printed.
+import { test, before } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Anomaly } from './checker.js'
+import { explain, summary, type RunRecord } from './report.js'
+import { runConsistency } from './run.js'
+
+const SEED = 20261127
+let run: RunRecord
+
+before(async () => {
+  run = await runConsistency({ seed: SEED, seconds: 45 })
+  console.log(summary(run).replace(/^/gm, '# '))
+})
+
+function verdict(anomalies: readonly Anomaly[]): string {
+  return [`seed ${SEED}: ${anomalies.length} anomalies`, ...anomalies.slice(0, 5).map((a) => explain(run, a))].join('\n')
+}
+
+const isRange = (a: Anomaly): boolean => a.op !== undefined && run.history[a.op]?.op === 'range'
+
+test('the run did work and injected faults', () => {
+  assert.ok(run.history.length > 1000, `only ${run.history.length} operations`)
+  assert.ok(run.faults.length >= 5, `only ${run.faults.length} faults`)
+  assert.ok(run.history.some((o) => o.op === 'put' && o.outcome === 'ok'))
+})
+
+test('writes exactly once; getUser and getUserByEmail never older than an acknowledged write', () => {
+  const found = run.result.anomalies.filter((a) => !isRange(a))
+  assert.equal(found.length, 0, verdict(found))
+})
+
+// Known anomaly (RELIABILITY.md, "Consistency checker"): the index orders concurrent writes to one
+// entity by the arrival of their replies, not by the upstream's order, and a range answer verifies
+// the entities it returns but not the ones it leaves out.
+test('listUsersByAge answers equal the upstream at some point of their window', { todo: 'index: concurrent writes to one entity are ordered by reply arrival' }, () => {
+  const found = run.result.anomalies.filter(isRange)
+  assert.equal(found.length, 0, verdict(found))
+})
