@@ -6,33 +6,66 @@
 //   b      the usual hand-written alternative: the service's own handler does cache-aside against
 //          Redis (GET; on a miss read the store (2 ms) and SET with a TTL)
 //   c      thriftgate in front of the 2 ms upstream, Redis tier only
-//   d      thriftgate, in-process tier + Redis
+//   d      thriftgate, in-process tier + Redis, cold start (warmed by the --prewarm zipf calls only)
+//   ds     (d) in steady state: warmed by one call for every key (shuffled) and then the same
+//          --prewarm calls, so the cache holds the whole key set as a long-running sidecar's does
 //   hit    thriftgate (d) with every call a hit (1,000 hot ids, warmed), to compare with `cap`
 // Rounds interleave the modes; each cached mode starts cold (Redis flushed, proxy restarted), is
 // warmed by the same --prewarm calls (the first ids of the zipf sequence), then runs --warmup ms
-// unmeasured and --duration ms measured. Medians over rounds.
+// unmeasured and --duration ms measured; every zipf mode measures the same id sequence. Medians
+// over rounds. Besides throughput and latency it reports CPU per call of each process (load
+// generator, proxy, upstream, Redis), which a shared machine disturbs far less than calls/s.
 //
 //   node --import tsx bench/cache.bench.ts [--runs=3] [--duration=3000] [--warmup=500] [--prewarm=200000]
-//        [--conns=16] [--depth=1] [--keys=100000] [--zipf=1.0] [--latency=2] [--modes=cap,a,b,c,d,hit]
+//        [--conns=16] [--depth=1] [--keys=100000] [--zipf=1.0] [--latency=2] [--modes=cap,a,b,c,d,ds,hit]
+//        [--prof-proxy=DIR]   (a V8 CPU profile of each proxy process into DIR)
+//   BENCH_DEBUG=1 also prints the proxy's cache counters and latency quantiles per round.
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createRequire } from 'node:module'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks'
 import { Redis } from 'ioredis'
 
 const arg = (name: string, dflt: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt
 const role = arg('role', 'main')
 const KEYS = Number(arg('keys', '100000'))
 const LATENCY = Number(arg('latency', '2'))
+/** The read rule's ttl in the thriftgate modes. */
+const TTL_MS = 60_000
+
+/**
+ * Expected hit ratio of a TTL cache (no refresh on hit) in steady state: key k, asked at rate
+ * λ = rate·p(k), misses once per cycle of ttl + 1/λ, so it hits λ·ttl/(1+λ·ttl) of its calls.
+ */
+function ttlHitRatio(rate: number, ttlS: number, n: number, s: number): number {
+  let h = 0
+  for (let k = 1; k <= n; k++) h += 1 / k ** s
+  let hit = 0
+  for (let k = 1; k <= n; k++) {
+    const p = 1 / k ** s / h
+    const lt = rate * p * ttlS
+    hit += (p * lt) / (1 + lt)
+  }
+  return hit
+}
 const self = fileURLToPath(import.meta.url)
 
-/** Tells the parent our port, answers stats/rss requests. */
+/** Tells the parent our port, answers stats/rss requests (with CPU time, GC time and event-loop delay). */
 function serve(port: number, stats: () => object): void {
+  let gcMs = 0
+  new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) gcMs += e.duration
+  }).observe({ entryTypes: ['gc'] })
+  const loop = monitorEventLoopDelay({ resolution: 1 })
+  loop.enable()
   process.send?.({ port })
   process.on('message', (m: { stats?: boolean }) => {
-    if (m.stats === true) process.send?.({ ...stats(), rss: process.memoryUsage().rss })
+    if (m.stats !== true) return
+    const cpu = process.cpuUsage()
+    process.send?.({ ...stats(), rss: process.memoryUsage().rss, cpuUs: cpu.user + cpu.system, gcMs, loopMaxMs: loop.max / 1e6, loopP99Ms: loop.percentile(99) / 1e6 })
+    loop.reset()
   })
   process.on('disconnect', () => process.exit(0))
 }
@@ -92,7 +125,7 @@ if (role === 'proxy') {
   const { ThriftProxy } = await import('../proxy/core/index.js')
   const { ThriftCache } = await import('../proxy/cache/index.js')
   const proxy = new ThriftProxy({ upstream: { host: '127.0.0.1', port: Number(arg('upstream', '0')) } })
-  const ttl = { method: 'getUser', ttlMs: 60_000, graceMs: 0, keepMs: 60_000, negativeTtlMs: 0, negative: [], vary: [] }
+  const ttl = { method: 'getUser', ttlMs: TTL_MS, graceMs: 0, keepMs: 60_000, negativeTtlMs: 0, negative: [], vary: [] }
   const services = new Map([['UserService', { name: 'UserService', timeoutsMs: new Map(), oneway: new Set<string>(), reads: new Map([['getUser', ttl]]), writes: new Map(), entities: new Map() }]])
   const cache = await ThriftCache.create({
     services,
@@ -124,6 +157,8 @@ interface Load {
   prewarmCalls: number
   /** Only make the prewarm calls (the parent then snapshots counters before the timed part). */
   prewarmOnly?: boolean
+  /** Before the prewarm calls, one call for every id 1..KEYS in a shuffled order (steady state). */
+  prewarmEveryKey?: boolean
 }
 interface LoadResult {
   calls: number
@@ -131,6 +166,9 @@ interface LoadResult {
   p50: number
   p99: number
   errors: number
+  /** Replies received in the warm-up and timed parts, and the load generator's CPU time for them. */
+  replies: number
+  cpuUs: number
 }
 
 /** Zipf(s) over 1..n by inverse CDF on a precomputed table; deterministic (fixed-seed xorshift). */
@@ -154,6 +192,22 @@ function zipfIds(n: number, s: number, count: number): Uint32Array {
     }
     // Scatter ranks over the id space so hot keys are not all small ids.
     out[i] = 1 + ((lo * 7919) % n)
+  }
+  return out
+}
+
+/** 1..n in a shuffled order (Fisher-Yates, fixed-seed xorshift): every key once. */
+function shuffledIds(n: number): Uint32Array {
+  const out = Uint32Array.from({ length: n }, (_, i) => i + 1)
+  let x = 0x2545f491
+  for (let i = n - 1; i > 0; i--) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    const j = (x >>> 0) % (i + 1)
+    const t = out[i] as number
+    out[i] = out[j] as number
+    out[j] = t
   }
   return out
 }
@@ -211,13 +265,18 @@ async function runLoad(req: Load): Promise<LoadResult> {
   const ids = req.ids === 'hot' ? zipfIds(1_000, 0, 400_000) : zipfIds(KEYS, req.zipf, 2_000_000)
   if (req.prewarmOnly === true) {
     if (req.ids === 'hot') await prewarm(req.port, Uint32Array.from({ length: 1_000 }, (_, i) => i + 1), 1_000)
-    else await prewarm(req.port, ids, req.prewarmCalls)
-    return { calls: 0, throughput: 0, p50: 0, p99: 0, errors: 0 }
+    else {
+      if (req.prewarmEveryKey === true) await prewarm(req.port, shuffledIds(KEYS), KEYS)
+      await prewarm(req.port, ids, req.prewarmCalls)
+    }
+    return { calls: 0, throughput: 0, p50: 0, p99: 0, errors: 0, replies: 0, cpuUs: 0 }
   }
   const base = req.ids === 'hot' ? 0 : req.prewarmCalls
   const latencies: number[] = []
   let errors = 0
   let counted = 0
+  let replies = 0
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   const measureFrom = t0 + req.warmupMs
   const stopAt = measureFrom + req.durationMs
@@ -259,6 +318,7 @@ async function runLoad(req: Load): Promise<LoadResult> {
         }
         off += 4 + len
         k++
+        replies++
       }
       pending = off === buf.length ? undefined : buf.subarray(off)
       if (now < stopAt) for (let i = 0; i < k; i++) send()
@@ -273,7 +333,13 @@ async function runLoad(req: Load): Promise<LoadResult> {
   clearTimeout(giveUp)
   latencies.sort((a, b) => a - b)
   const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN
-  return { calls: counted, throughput: counted / (req.durationMs / 1000), p50: q(0.5), p99: q(0.99), errors }
+  const cpu = process.cpuUsage(cpu0)
+  if (process.env.BENCH_DEBUG !== undefined) {
+    const mean = latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length)
+    const slow = latencies.filter((x) => x > 1.5)
+    process.stderr.write(`latency mean ${mean.toFixed(3)} ms; p10..p99 ${[0.1, 0.5, 0.8, 0.9, 0.95, 0.99].map((p) => q(p).toFixed(2)).join(' ')}; >1.5ms: ${((100 * slow.length) / Math.max(1, latencies.length)).toFixed(1)}% mean ${(slow.reduce((a, b) => a + b, 0) / Math.max(1, slow.length)).toFixed(2)} ms\n`)
+  }
+  return { calls: counted, throughput: counted / (req.durationMs / 1000), p50: q(0.5), p99: q(0.99), errors, replies, cpuUs: cpu.user + cpu.system }
 }
 
 if (role === 'loadgen') {
@@ -293,12 +359,15 @@ if (role === 'main') {
   const conns = Number(arg('conns', '16'))
   const depth = Number(arg('depth', '1'))
   const zipf = Number(arg('zipf', '1.0'))
+  // Writes a V8 CPU profile of each proxy process (whole life: prewarm included) into this folder.
+  const profDir = arg('prof-proxy', '')
   const redisServer = process.env.REDIS_URL === undefined ? await startRedis() : undefined
   const redisUrl = process.env.REDIS_URL ?? (redisServer as { url: string }).url
   const flush = new Redis(redisUrl)
 
   const start = async (r: string, extra: string[] = []): Promise<{ child: ChildProcess; port: number }> => {
-    const child = fork(self, [`--role=${r}`, `--keys=${KEYS}`, `--latency=${LATENCY}`, `--redis=${redisUrl}`, ...extra], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const prof = r === 'proxy' && profDir !== '' ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []
+    const child = fork(self, [`--role=${r}`, `--keys=${KEYS}`, `--latency=${LATENCY}`, `--redis=${redisUrl}`, ...extra], { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     const [m] = (await once(child, 'message')) as [{ port: number }]
     return { child, port: m.port }
   }
@@ -312,10 +381,23 @@ if (role === 'main') {
   const slow = await start('upstream', [`--upstream-latency=${LATENCY}`])
   const aside = await start('aside')
 
-  const allModes = ['cap', 'a', 'b', 'c', 'd', 'hit'] as const
+  const allModes = ['cap', 'a', 'b', 'c', 'd', 'ds', 'hit'] as const
   type Mode = (typeof allModes)[number]
   const modes = arg('modes', allModes.join(',')).split(',').filter((m): m is Mode => (allModes as readonly string[]).includes(m))
-  interface Sample extends LoadResult { hitRatio: number; saved: number; rss: number }
+  interface Sample extends LoadResult {
+    hitRatio: number
+    saved: number
+    rss: number
+    /** CPU µs per call (warm-up and timed part) of each process on the path; NaN when not on it. */
+    cpu: { loadgen: number; proxy: number; upstream: number; redis: number }
+    gcMs: number
+    loopMaxMs: number
+  }
+  const redisCpuUs = async (): Promise<number> => {
+    const info = await flush.info('cpu')
+    const num = (k: string): number => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? NaN)
+    return (num('used_cpu_user') + num('used_cpu_sys')) * 1e6
+  }
   const samples = new Map<Mode, Sample[]>(modes.map((m) => [m, []]))
 
   for (let r = 0; r < runs; r++) {
@@ -331,13 +413,19 @@ if (role === 'main') {
         proxy = await start('proxy', [`--upstream=${slow.port}`, `--memory=${mode === 'c' ? 0 : 64 << 20}`])
         port = proxy.port
       }
-      const load: Load = { port, conns, depth, zipf, durationMs, warmupMs, prewarmCalls: mode === 'cap' || mode === 'a' ? 0 : prewarmCalls, ids: mode === 'hit' ? 'hot' : 'zipf' }
+      const load: Load = { port, conns, depth, zipf, durationMs, warmupMs, prewarmCalls: mode === 'cap' || mode === 'a' ? 0 : prewarmCalls, ids: mode === 'hit' ? 'hot' : 'zipf', prewarmEveryKey: mode === 'ds' }
       if (mode !== 'cap' && mode !== 'a') await ask(loadgen, { ...load, prewarmOnly: true })
       const up0 = await stats(upstream)
       const px0 = proxy === undefined ? undefined : await stats(proxy.child)
+      const rc0 = await redisCpuUs()
       const out = await ask<{ ok?: LoadResult; error?: string }>(loadgen, load)
       if (out.ok === undefined) throw new Error(`${mode}: ${out.error}`)
       const up1 = await stats(upstream)
+      const rc1 = await redisCpuUs()
+      const n = Math.max(1, out.ok.replies)
+      const cpu = { loadgen: out.ok.cpuUs / n, proxy: NaN, upstream: (up1.cpuUs! - up0.cpuUs!) / n, redis: mode === 'cap' || mode === 'a' ? NaN : (rc1 - rc0) / n }
+      let gcMs = NaN
+      let loopMaxMs = NaN
       let hitRatio = 0
       let rss = NaN
       // Upstream (store) calls avoided per client call, after the prewarm (warm-up and timed part).
@@ -349,14 +437,22 @@ if (role === 'main') {
         hitRatio = hits / Math.max(1, hits + p.misses! - px0.misses!)
         total = p.total! - px0.total!
         rss = p.rss!
+        cpu.proxy = (p.cpuUs! - px0.cpuUs!) / n
+        gcMs = p.gcMs! - px0.gcMs!
+        loopMaxMs = p.loopMaxMs!
+        if (process.env.BENCH_DEBUG !== undefined) process.stderr.write(`${JSON.stringify(p.detail)}\n`)
         proxy.child.disconnect()
       } else if (mode === 'b') {
         hitRatio = (up1.hits! - up0.hits!) / Math.max(1, up1.lookups! - up0.lookups!)
         total = up1.lookups! - up0.lookups!
       }
       const saved = mode === 'cap' || mode === 'a' ? 0 : 1 - calls / Math.max(1, total)
-      samples.get(mode)?.push({ ...out.ok, hitRatio, saved, rss })
-      process.stderr.write(`round ${r + 1}/${runs} ${mode}: ${Math.round(out.ok.throughput)} calls/s, p50 ${out.ok.p50.toFixed(3)} ms\n`)
+      samples.get(mode)?.push({ ...out.ok, hitRatio, saved, rss, cpu, gcMs, loopMaxMs })
+      const us = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(1))
+      process.stderr.write(
+        `round ${r + 1}/${runs} ${mode}: ${Math.round(out.ok.throughput)} calls/s, p50 ${out.ok.p50.toFixed(3)} ms, p99 ${out.ok.p99.toFixed(3)} ms, hits ${(100 * hitRatio).toFixed(1)}%; ` +
+          `CPU µs/call loadgen ${us(cpu.loadgen)} proxy ${us(cpu.proxy)} upstream ${us(cpu.upstream)} redis ${us(cpu.redis)}; proxy GC ${us(gcMs)} ms, max loop delay ${us(loopMaxMs)} ms\n`,
+      )
     }
   }
 
@@ -370,7 +466,8 @@ if (role === 'main') {
     a: '(a) direct, 2 ms upstream',
     b: '(b) cache-aside in the handler (Redis)',
     c: '(c) thriftgate, Redis only',
-    d: '(d) thriftgate, in-process + Redis',
+    d: '(d) thriftgate, in-process + Redis, cold start',
+    ds: '(d) thriftgate, in-process + Redis, steady state',
     hit: 'thriftgate (d), all hits (1,000 hot ids)',
   }
   const base = modes.includes('a') ? med(samples.get('a')!.map((s) => s.throughput)) : NaN
@@ -386,6 +483,24 @@ if (role === 'main') {
         `${mode === 'cap' || mode === 'a' ? '-' : `${(100 * med(s.map((x) => x.hitRatio))).toFixed(1)}%`} | ${mode === 'cap' || mode === 'a' ? '-' : `${(100 * med(s.map((x) => x.saved))).toFixed(1)}%`} | ` +
         `${Number.isNaN(rss) ? '-' : (rss / 2 ** 20).toFixed(0)} | ${s.reduce((n, x) => n + x.errors, 0)} |`,
     )
+  }
+  console.log(`\nWarm-up before the measured part (Redis flushed and proxy restarted first): cold start = the first ${prewarmCalls.toLocaleString('en-US')} calls of the zipf sequence;`)
+  console.log(`steady state = one call for every one of the ${KEYS.toLocaleString('en-US')} ids in a shuffled order, then the same ${prewarmCalls.toLocaleString('en-US')} zipf calls, so the`)
+  console.log(`cache holds the whole key set, as a long-running sidecar's does once every key was read within one TTL (${TTL_MS / 1000} s). Both measure the same calls.`)
+  if (modes.includes('ds')) {
+    const tp = med(samples.get('ds')!.map((x) => x.throughput))
+    console.log(`Not in the steady-state row: expiry. Entries are younger than the TTL for the whole measured part; a sidecar at ${Math.round(tp).toLocaleString('en-US')} calls/s`)
+    console.log(`also misses once per key per TTL, which with zipf s=${zipf} over ${KEYS.toLocaleString('en-US')} ids gives an expected hit ratio of ${(100 * ttlHitRatio(tp, TTL_MS / 1000, KEYS, zipf)).toFixed(1)}% (Poisson arrivals).`)
+  }
+  console.log('\nCPU per call (µs, warm-up and measured part; all four processes share the 2 cores), proxy GC time and largest event-loop delay:\n')
+  console.log('| mode | load generator | proxy | upstream | Redis | total | proxy GC ms | proxy max loop delay ms |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
+  for (const mode of modes) {
+    const s = samples.get(mode)!
+    const c = (k: keyof Sample['cpu']): number => med(s.map((x) => x.cpu[k]))
+    const f = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(1))
+    const total = [c('loadgen'), c('proxy'), c('upstream'), c('redis')].filter((x) => !Number.isNaN(x)).reduce((a, b) => a + b, 0)
+    console.log(`| ${label[mode]} | ${f(c('loadgen'))} | ${f(c('proxy'))} | ${f(c('upstream'))} | ${f(c('redis'))} | ${f(total)} | ${f(med(s.map((x) => x.gcMs)))} | ${f(med(s.map((x) => x.loopMaxMs)))} |`)
   }
   flush.disconnect()
   for (const c of [loadgen, fast.child, slow.child, aside.child]) c.disconnect()
