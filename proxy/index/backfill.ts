@@ -9,6 +9,7 @@ import { TType, getField, tv, type Dialect, type Message, type TStructValue, typ
 import { buildCall, replyResult } from './calls.js'
 import type { EntityModel } from './entity-model.js'
 import type { EntityState } from './entity-state.js'
+import type { EntityChange } from './store.js'
 import { IndexError, IndexErrorCode } from './errors.js'
 import { EntityFetcher } from './fetcher.js'
 import type { KeyType } from './key-encoding.js'
@@ -96,46 +97,68 @@ export async function backfill(rt: IndexRuntime, model: EntityModel, opts: Backf
     return { asOf: store.clock.current, reply: rt.fetcher.call(buildCall(opts.dialect, name, args)) }
   }
 
+  const interrupted = (): IndexError => new IndexError(IndexErrorCode.BACKFILL, `backfill of ${model.name} interrupted after ${scanned} entities (run it again to resume)`)
+  const noKey = (): IndexError => new IndexError(IndexErrorCode.BACKFILL, `${scan.method} returned a ${model.name} without a usable key`)
   let next = fetchPage(cursor)
+  // The previous page's write, still in flight while this page is decoded and the next one is on
+  // its way: RocksDB writes on its own threads, so the three overlap. At most one is outstanding.
+  let writing: Promise<unknown> | undefined
   let inOrder = true
-  for (;;) {
-    if (opts.signal?.aborted === true) throw new IndexError(IndexErrorCode.BACKFILL, `backfill of ${model.name} interrupted after ${scanned} entities (run it again to resume)`)
-    const { asOf, reply } = next
-    const entities = pageEntities(model, await reply)
-    if (store.state(model.name).epoch !== epoch) {
-      throw new IndexError(IndexErrorCode.BACKFILL, `backfill of ${model.name} abandoned: the index lost authority meanwhile (${store.state(model.name).reason}); run it again`)
+  try {
+    for (;;) {
+      if (opts.signal?.aborted === true) throw interrupted()
+      const { asOf, reply } = next
+      const entities = pageEntities(model, await reply)
+      if (store.state(model.name).epoch !== epoch) {
+        throw new IndexError(IndexErrorCode.BACKFILL, `backfill of ${model.name} abandoned: the index lost authority meanwhile (${store.state(model.name).reason}); run it again`)
+      }
+      if (entities.length === 0) {
+        await writing
+        // The end: records after the last key the upstream returned no longer exist there.
+        if (inOrder) await store.apply([], [], { entity: model.name, from: cursor === null ? undefined : Buffer.from(cursor, 'hex'), to: undefined, asOf, reconcile: true })
+        break
+      }
+      // The last key first: it is the next page's cursor, so that page is asked for at once.
+      const last = entityKeys(model, entities[entities.length - 1]!)
+      if (last === undefined) throw noKey()
+      const lastPk = last.pk
+      const previous = cursor === null ? undefined : Buffer.from(cursor, 'hex')
+      cursor = lastPk.toString('hex')
+      next = fetchPage(cursor)
+      const changes: EntityChange[] = new Array(entities.length)
+      let ascending = true
+      let prevPk = previous
+      for (let i = 0; i < entities.length; i++) {
+        const k = i === entities.length - 1 ? last : entityKeys(model, entities[i]!)
+        if (k === undefined) throw noKey()
+        changes[i] = { entity: model.name, pk: k.pk, values: k.values, version: asOf, kind: 'observe' }
+        if (prevPk !== undefined && Buffer.compare(prevPk, k.pk) >= 0) ascending = false
+        prevPk = k.pk
+      }
+      // The page holds every entity after the previous cursor up to its last key, if the upstream
+      // orders keys as we do (ascending, after the cursor): then records in between that it lacks
+      // were deleted upstream, and go. Otherwise the page only adds. A resumed backfill does not
+      // know what came before its first page, so it reconciles from its cursor on.
+      inOrder &&= ascending
+      const range = inOrder ? { entity: model.name, from: previous, to: lastPk, asOf, reconcile: true } : undefined
+      if (writing !== undefined) await writing
+      // Checked again now that the previous page is on disk: an abort seen in its progress report
+      // stops before this page is written.
+      if (opts.signal?.aborted === true) throw interrupted()
+      scanned += entities.length
+      pages++
+      rt.metrics.observations += changes.length
+      const report: BackfillProgressReport = { entity: model.name, scanned, pages, elapsedMs: 0, resumed }
+      // Queued behind the previous page's write (the store applies in order); progress is reported
+      // once the page (and its cursor) are on disk.
+      writing = store.apply(changes, [store.statePut(model.name, progress())], range).then(() => opts.onProgress?.({ ...report, elapsedMs: Date.now() - started }))
     }
-    if (entities.length === 0) {
-      // The end: records after the last key the upstream returned no longer exist there.
-      if (inOrder) await store.apply([], [], { entity: model.name, from: cursor === null ? undefined : Buffer.from(cursor, 'hex'), to: undefined, asOf, reconcile: true })
-      break
-    }
-    const changes = []
-    let lastPk: Buffer | undefined
-    let ascending = true
-    for (const e of entities) {
-      const k = entityKeys(model, e)
-      if (k === undefined) throw new IndexError(IndexErrorCode.BACKFILL, `${scan.method} returned a ${model.name} without a usable key`)
-      changes.push({ entity: model.name, pk: k.pk, values: k.values, version: asOf, kind: 'observe' as const })
-      if (lastPk !== undefined && Buffer.compare(lastPk, k.pk) >= 0) ascending = false
-      lastPk = k.pk
-    }
-    const firstPk = changes[0]!.pk
-    const previous = cursor === null ? undefined : Buffer.from(cursor, 'hex')
-    // The page holds every entity after the previous cursor up to its last key, if the upstream
-    // orders keys as we do (ascending, after the cursor): then records in between that it lacks
-    // were deleted upstream, and go. Otherwise the page only adds. A resumed backfill does not
-    // know what came before its first page, so it reconciles from its cursor on.
-    inOrder &&= ascending && (previous === undefined || Buffer.compare(previous, firstPk) < 0)
-    const range = inOrder ? { entity: model.name, from: previous, to: lastPk!, asOf, reconcile: true } : undefined
-    cursor = lastPk!.toString('hex')
-    // Ask for the next page while this one is written (the cursor is already known).
-    next = fetchPage(cursor)
-    scanned += entities.length
-    pages++
-    rt.metrics.observations += changes.length
-    await store.apply(changes, [store.statePut(model.name, progress())], range)
-    opts.onProgress?.({ entity: model.name, scanned, pages, elapsedMs: Date.now() - started, resumed })
+  } catch (err) {
+    // Leaving early: neither the page asked for nor the last write may become an unhandled
+    // rejection, and what was written is on disk before the caller hears why we stopped.
+    next.reply.catch(() => undefined)
+    await writing?.catch(() => undefined)
+    throw err
   }
   const authoritative = store.state(model.name).epoch === epoch
   await store.apply([], [store.statePut(model.name, { ...store.state(model.name), authoritative, reason: authoritative ? 'backfilled' : store.state(model.name).reason, backfill: null })])
