@@ -31,6 +31,10 @@ export interface StackOptions {
   readonly tune?: (s: CacheSetup) => CacheSetup
   /** Handlers registered before the cache's (their onReply runs first: a gate can hold a fill). */
   readonly before?: readonly CallHandler[]
+  /** Handlers registered after the cache's (they may answer a call the cache leads). */
+  readonly after?: readonly CallHandler[]
+  /** Per-method request timeouts of the proxy ("method" keys); the default is 2 s. */
+  readonly methodTimeoutsMs?: Readonly<Record<string, number>>
 }
 
 export interface Stack {
@@ -52,12 +56,13 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     `listen: 127.0.0.1:0\nupstream: 127.0.0.1:${upstream.port}\nidl: ["${IDL}"]\ncache:\n  memory: { maxBytes: ${o.memory ?? '8MiB'} }\n${redis}${o.services ?? DEFAULT_SERVICES}`,
   )
   const cfg = loadConfig({ file, env: {} })
-  const proxy = new ThriftProxy({ upstream: cfg.upstream, requestTimeoutMs: 2_000 })
+  const proxy = new ThriftProxy({ upstream: cfg.upstream, requestTimeoutMs: 2_000, methodTimeoutsMs: o.methodTimeoutsMs })
   let setup = cacheSetupFromConfig(cfg, (m) => proxy.pool.call(m, { timeoutMs: 1_000 }))
   if (o.tune !== undefined) setup = o.tune(setup)
   const cache = await ThriftCache.create(setup)
   for (const h of o.before ?? []) proxy.use(h)
   proxy.use(cache.handler)
+  for (const h of o.after ?? []) proxy.use(h)
   const { port } = await proxy.start()
   const clients: UserClient[] = []
   return {
