@@ -74,7 +74,13 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
       // One more whole message may be on its way when the upstream pauses; past that, only local
       // answers can grow the output: stop reading calls from this client until it reads.
       highWater + o.limits.maxMessageSize,
-      (over) => (over ? this.gate.pause(PauseReason.CLIENT_FULL) : this.gate.resume(PauseReason.CLIENT_FULL)),
+      // The calls already cut from the chunk being read wait too (a 64 KiB chunk of small calls
+      // could otherwise ask for thousands of local answers at once).
+      (over) => {
+        if (over) return this.gate.pause(PauseReason.CLIENT_FULL)
+        this.gate.resume(PauseReason.CLIENT_FULL)
+        this.unpark()
+      },
     )
     this.ends = new CallEnds({
       id,
@@ -195,7 +201,12 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
   private readonly onMessage = (m: Message): void => {
     this.messages++
     if (this.state !== 'open') return
-    if (this.busy || this.gate.hasParked || this.pending.live >= this.host.options.limits.maxInFlightPerConnection) {
+    if (
+      this.busy ||
+      this.gate.hasParked ||
+      this.pending.live >= this.host.options.limits.maxInFlightPerConnection ||
+      this.gate.isPausedBy(PauseReason.CLIENT_FULL)
+    ) {
       return this.gate.park(m)
     }
     if (this.host.budget.inFlightFull) {
@@ -412,11 +423,12 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
   private unpark(): void {
     const max = this.host.options.limits.maxInFlightPerConnection
     const budget = this.host.budget
-    while (this.gate.hasParked && !this.busy && this.pending.live < max && this.state === 'open' && !budget.inFlightFull) {
+    const clientFull = (): boolean => this.gate.isPausedBy(PauseReason.CLIENT_FULL)
+    while (this.gate.hasParked && !this.busy && this.pending.live < max && this.state === 'open' && !budget.inFlightFull && !clientFull()) {
       this.dispatch(this.gate.shift() as Message)
     }
-    // Held back only by the global cap: wait for a call to end on any connection.
-    if (this.gate.hasParked && !this.busy && this.pending.live < max && this.state === 'open') budget.waitForInFlight(this)
+    // Held back by the global cap: wait for a call to end on any connection.
+    if (this.gate.hasParked && !this.busy && this.pending.live < max && this.state === 'open' && budget.inFlightFull) budget.waitForInFlight(this)
     if (!this.gate.hasParked && !this.busy && this.state === 'open') this.gate.resume(PauseReason.PARKED)
   }
 
