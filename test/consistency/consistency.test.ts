@@ -13,8 +13,8 @@ const SEED = 20261127
 let run: RunRecord
 
 before(async () => {
-  run = await runConsistency({ seed: SEED, seconds: 45 })
-  console.log(summary(run).replace(/^/gm, '# '))
+  run = await runConsistency({ seed: SEED, seconds: 45, gapMs: [1000, 2500] })
+  console.log(summary(run))
 })
 
 function verdict(anomalies: readonly Anomaly[]): string {
@@ -25,7 +25,8 @@ const isRange = (a: Anomaly): boolean => a.op !== undefined && run.history[a.op]
 
 test('the run did work and injected faults', () => {
   assert.ok(run.history.length > 1000, `only ${run.history.length} operations`)
-  assert.ok(run.faults.length >= 5, `only ${run.faults.length} faults`)
+  assert.ok(run.faults.length >= 8, `only ${run.faults.length} faults`)
+  for (const t of ['redis', 'upstream', 'proxy']) assert.ok(run.faults.some((f) => f.kind === 'kill' && f.target.startsWith(t)), `no kill of ${t}`)
   assert.ok(run.history.some((o) => o.op === 'put' && o.outcome === 'ok'))
 })
 

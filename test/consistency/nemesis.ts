@@ -1,6 +1,6 @@
 // The nemesis: one fault at a time, chosen and timed by a seeded RNG, each logged with when it
 // began and ended. Faults: kill -9 and restart (Redis, the upstream, one proxy), SIGSTOP/SIGCONT
-// (any of them), and latency (a burst of short SIGSTOPs of the upstream or Redis). After each fault
+// (any of them; one proxy, chosen by the seed, is the one killed and stopped), and latency (a burst of short SIGSTOPs of the upstream or Redis). After each fault
 // the proxies are asked to backfill their index, as an operator would after an incident: unknown
 // write outcomes drop index authority, and ranges are only answered from an authoritative index.
 import { sleep } from '../support/net.js'
@@ -50,14 +50,30 @@ export class Nemesis {
     this.wake = undefined
   }
 
+  /** Every (fault, target) pair once, in a seeded order, then again: short runs still see each kind. */
+  private schedule(rng: Rng): Array<{ kind: FaultKind; m: Member }> {
+    const members = this.cluster.members
+    const proxy = rng.pick(members.filter((m) => m.target.startsWith('proxy')))
+    const out: Array<{ kind: FaultKind; m: Member }> = []
+    for (const kind of this.opts.kinds) {
+      const targets = kind === 'latency' ? members.filter((m) => m.target === 'upstream' || m.target === 'redis') : members.filter((m) => !m.target.startsWith('proxy') || m === proxy)
+      for (const m of targets) out.push({ kind, m })
+    }
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = rng.int(0, i)
+      ;[out[i], out[j]] = [out[j] as (typeof out)[number], out[i] as (typeof out)[number]]
+    }
+    return out
+  }
+
   private async run(): Promise<void> {
     const rng = new Rng((this.opts.seed ^ 0x5bd1e995) >>> 0)
+    let plan: Array<{ kind: FaultKind; m: Member }> = []
     while (!this.stopping) {
       await this.nap(rng.int(this.opts.gapMs[0], this.opts.gapMs[1]))
       if (this.stopping) break
-      const kind = rng.pick(this.opts.kinds)
-      const members = kind === 'latency' ? this.cluster.members.filter((m) => m.target === 'upstream' || m.target === 'redis') : this.cluster.members
-      const m = rng.pick(members)
+      if (plan.length === 0) plan = this.schedule(rng)
+      const { kind, m } = plan.shift() as { kind: FaultKind; m: Member }
       const fault: Fault = { kind, target: m.target, start: nowMs(), end: 0 }
       try {
         if (kind === 'kill') await this.kill(m, rng.int(200, 1500), fault)
