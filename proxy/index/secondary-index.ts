@@ -97,6 +97,7 @@ export class SecondaryIndex {
         },
         onReply: (ctx, reply) => inner.onReply(ctx, reply),
         onFailure: (ctx, cause) => inner.onFailure(ctx, cause),
+        answersAsUpstream: inner.answersAsUpstream,
       }
     }
   }

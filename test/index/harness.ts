@@ -87,8 +87,8 @@ export async function startIndexStack(o: IndexStackOptions = {}): Promise<IndexS
   let cache: ThriftCache | undefined
   if (o.cache === true) {
     cache = await ThriftCache.create(cacheSetupFromConfig(config, call))
-    // Before the index, as the gateway's plugins register them: the index tells the cache about
-    // the lookups it answers (a cache leading a fill of that key would otherwise wait forever).
+    // Before the index, as the gateway's plugins register them: when the index answers a lookup
+    // the cache was leading a fill of, the core tells the cache (onSettled) and it stores the answer.
     proxy.use(cache.handler)
   }
   const index = await SecondaryIndex.open({
