@@ -97,6 +97,7 @@ export async function backfill(rt: IndexRuntime, model: EntityModel, opts: Backf
     return { asOf: store.clock.current, reply: rt.fetcher.call(buildCall(opts.dialect, name, args)) }
   }
 
+  const aborted = (): boolean => opts.signal?.aborted === true
   const interrupted = (): IndexError => new IndexError(IndexErrorCode.BACKFILL, `backfill of ${model.name} interrupted after ${scanned} entities (run it again to resume)`)
   const noKey = (): IndexError => new IndexError(IndexErrorCode.BACKFILL, `${scan.method} returned a ${model.name} without a usable key`)
   let next = fetchPage(cursor)
@@ -106,7 +107,7 @@ export async function backfill(rt: IndexRuntime, model: EntityModel, opts: Backf
   let inOrder = true
   try {
     for (;;) {
-      if (opts.signal?.aborted === true) throw interrupted()
+      if (aborted()) throw interrupted()
       const { asOf, reply } = next
       const entities = pageEntities(model, await reply)
       if (store.state(model.name).epoch !== epoch) {
@@ -127,7 +128,7 @@ export async function backfill(rt: IndexRuntime, model: EntityModel, opts: Backf
       next = fetchPage(cursor)
       const changes: EntityChange[] = new Array(entities.length)
       let ascending = true
-      let prevPk = previous
+      let prevPk: Buffer | undefined = previous
       for (let i = 0; i < entities.length; i++) {
         const k = i === entities.length - 1 ? last : entityKeys(model, entities[i]!)
         if (k === undefined) throw noKey()
@@ -144,7 +145,7 @@ export async function backfill(rt: IndexRuntime, model: EntityModel, opts: Backf
       if (writing !== undefined) await writing
       // Checked again now that the previous page is on disk: an abort seen in its progress report
       // stops before this page is written.
-      if (opts.signal?.aborted === true) throw interrupted()
+      if (aborted()) throw interrupted()
       scanned += entities.length
       pages++
       rt.metrics.observations += changes.length

@@ -225,40 +225,48 @@ export class IndexStore {
   }
 
   private async commit(jobs: readonly Job[]): Promise<ChangeResult[][]> {
-    const keyOf = (c: EntityChange): Buffer => reverseKey(this.entity(c.entity).reversePrefix, c.pk)
+    // Each change's reverse key and its name (the overlay's map key) are computed once: a backfill
+    // page brings a thousand changes, and every step below visits each of them.
+    const plans = jobs.map((j) => {
+      const rts = j.changes.map((c) => this.entity(c.entity))
+      const keys = j.changes.map((c, i) => reverseKey(rts[i]!.reversePrefix, c.pk))
+      return { rts, keys, names: keys.map((k) => k.toString('latin1')) }
+    })
     const wanted = new Map<string, Buffer>()
-    for (const j of jobs) for (const c of j.changes) {
-      const k = keyOf(c)
-      wanted.set(k.toString('latin1'), k)
-    }
+    for (const p of plans) for (let i = 0; i < p.keys.length; i++) wanted.set(p.names[i]!, p.keys[i]!)
     const overlay = new Map<string, ReverseRecord | undefined>()
     // Backfill pages read their records with one range scan instead of a get per entity (the page
-    // is a contiguous key range), which also finds records the upstream no longer has.
-    const extra = new Map<Job, EntityChange[]>()
-    for (const j of jobs) {
+    // is a contiguous key range), which also finds records the upstream no longer has. A first
+    // backfill finds none: one empty scan for the whole page.
+    const extra = new Map<Job, { changes: EntityChange[]; rts: EntityRuntime[]; keys: Buffer[]; names: string[] }>()
+    for (let ji = 0; ji < jobs.length; ji++) {
+      const j = jobs[ji]!
       if (j.page === undefined) continue
       const rt = this.entity(j.page.entity)
+      const plan = plans[ji]!
       // pk components are self-delimiting: the only key starting with reverseKey(from) is itself.
       const gte = j.page.from === undefined ? rt.reversePrefix : prefixEnd(reverseKey(rt.reversePrefix, j.page.from))!
       const lt = j.page.to === undefined ? prefixEnd(rt.reversePrefix)! : prefixEnd(reverseKey(rt.reversePrefix, j.page.to))!
       const found = new Map<string, ReverseRecord>()
       for await (const e of this.db.iterator({ gte, lt }, { capacity: 1024 })) found.set(e.key.toString('latin1'), decodeRecord(e.value))
-      const inPage = new Set<string>()
-      for (const c of j.changes) {
-        const name = keyOf(c).toString('latin1')
-        inPage.add(name)
+      for (const name of plan.names) {
         overlay.set(name, found.get(name))
         wanted.delete(name)
       }
-      if (!j.page.reconcile) continue
+      if (!j.page.reconcile || found.size === 0) continue
+      const inPage = new Set(plan.names)
       const gone: EntityChange[] = []
+      const goneKeys: Buffer[] = []
+      const goneNames: string[] = []
       for (const [name, rec] of found) {
         if (inPage.has(name) || rec.deleted) continue
-        const pk = Buffer.from(name, 'latin1').subarray(rt.reversePrefix.length)
+        const key = Buffer.from(name, 'latin1')
         overlay.set(name, rec)
-        gone.push({ entity: j.page.entity, pk, values: null, version: j.page.asOf, kind: 'observe' })
+        gone.push({ entity: j.page.entity, pk: key.subarray(rt.reversePrefix.length), values: null, version: j.page.asOf, kind: 'observe' })
+        goneKeys.push(key)
+        goneNames.push(name)
       }
-      extra.set(j, gone)
+      extra.set(j, { changes: gone, rts: gone.map(() => rt), keys: goneKeys, names: goneNames })
     }
     if (wanted.size > 0) {
       const rb = this.db.read({ capacity: wanted.size, autoDestroy: true })
@@ -271,49 +279,22 @@ export class IndexStore {
 
     const wb = this.db.write({ capacity: 64, autoDestroy: true })
     const touched = new Set<EntityRuntime>()
-    const results = jobs.map((j) =>
-      [...j.changes, ...(extra.get(j) ?? [])].map((c) => {
-        const rt = this.entity(c.entity)
-        const k = keyOf(c)
-        const name = k.toString('latin1')
-        const cur = overlay.get(name)
-        const order = cur ? Buffer.compare(c.version, cur.version) : 1
-        const applies = c.kind === 'write' ? order > 0 : order >= 0
-        if (c.kind === 'write') this.clock.observe(c.version)
-        if (!applies) return { applied: false, previous: cur }
-        const oldValues = cur && !cur.deleted ? cur.values : []
-        const newValues = c.values ?? []
-        rt.spec.indexes.forEach((idx, i) => {
-          const o = oldValues[i] ?? null
-          const n = newValues[i] ?? null
-          const slot = rt.uniquePrefixes[i]
-          if (slot !== undefined) {
-            // Unconditional: a slot another entity claimed meanwhile only costs a miss (forwarded),
-            // and re-claiming on every applied change repairs slots such a miss left empty.
-            if (o && !(n && o.equals(n))) wb.tryDelete(Buffer.concat([slot, o]))
-            if (n) wb.tryPut(Buffer.concat([slot, n]), c.pk)
-          }
-          if (o && n && o.equals(n)) return
-          const prefix = rt.indexPrefixes[i]!
-          if (o) {
-            wb.tryDelete(indexKey(prefix, o, c.pk))
-            rt.counts.entries[idx.name] = (rt.counts.entries[idx.name] ?? 0) - 1
-          }
-          if (n) {
-            wb.tryPut(indexKey(prefix, n, c.pk), EMPTY)
-            rt.counts.entries[idx.name] = (rt.counts.entries[idx.name] ?? 0) + 1
-          }
-        })
-        const wasLive = cur !== undefined && !cur.deleted
-        const isLive = c.values !== null
-        if (wasLive !== isLive) rt.counts.live += isLive ? 1 : -1
-        const next: ReverseRecord = { version: c.version, deleted: !isLive, values: isLive ? newValues : [] }
-        wb.tryPut(k, encodeRecord(next))
-        overlay.set(name, next)
+    const results: ChangeResult[][] = []
+    for (let ji = 0; ji < jobs.length; ji++) {
+      const plan = plans[ji]!
+      const more = extra.get(jobs[ji]!)
+      const out: ChangeResult[] = []
+      const n = jobs[ji]!.changes.length
+      for (let i = 0; i < n + (more?.changes.length ?? 0); i++) {
+        const c = i < n ? jobs[ji]!.changes[i]! : more!.changes[i - n]!
+        const rt = i < n ? plan.rts[i]! : more!.rts[i - n]!
+        const key = i < n ? plan.keys[i]! : more!.keys[i - n]!
+        const name = i < n ? plan.names[i]! : more!.names[i - n]!
+        out.push(this.decide(wb, rt, c, key, name, overlay))
         touched.add(rt)
-        return { applied: true, previous: cur }
-      }),
-    )
+      }
+      results.push(out)
+    }
     for (const rt of touched) wb.tryPut(metaKey('counts', rt.spec.name), Buffer.from(JSON.stringify(rt.counts)))
     const clock = this.clock.current
     if (!clock.equals(this.persistedClock)) {
@@ -327,6 +308,51 @@ export class IndexStore {
     }
     await wb.flush()
     return results
+  }
+
+  /**
+   * One change against the entity's current record (the overlay: this batch's earlier changes,
+   * else what was on disk): a write applies if newer, an observation unless something newer was
+   * applied; if it applies, its old entries go and its new entries and record are written.
+   */
+  private decide(wb: WriteBatch, rt: EntityRuntime, c: EntityChange, key: Buffer, name: string, overlay: Map<string, ReverseRecord | undefined>): ChangeResult {
+    const cur = overlay.get(name)
+    const order = cur ? Buffer.compare(c.version, cur.version) : 1
+    const applies = c.kind === 'write' ? order > 0 : order >= 0
+    if (c.kind === 'write') this.clock.observe(c.version)
+    if (!applies) return { applied: false, previous: cur }
+    const oldValues = cur && !cur.deleted ? cur.values : NO_VALUES
+    const newValues = c.values ?? NO_VALUES
+    const indexes = rt.spec.indexes
+    for (let i = 0; i < indexes.length; i++) {
+      const o = oldValues[i] ?? null
+      const n = newValues[i] ?? null
+      const same = o !== null && n !== null && o.equals(n)
+      const slot = rt.uniquePrefixes[i]
+      if (slot !== undefined) {
+        // Unconditional: a slot another entity claimed meanwhile only costs a miss (forwarded),
+        // and re-claiming on every applied change repairs slots such a miss left empty.
+        if (o !== null && !same) wb.tryDelete(concat2(slot, o))
+        if (n !== null) wb.tryPut(concat2(slot, n), c.pk)
+      }
+      if (same) continue
+      const prefix = rt.indexPrefixes[i]!
+      if (o !== null) {
+        wb.tryDelete(indexKey(prefix, o, c.pk))
+        rt.counts.entries[indexes[i]!.name] = (rt.counts.entries[indexes[i]!.name] ?? 0) - 1
+      }
+      if (n !== null) {
+        wb.tryPut(indexKey(prefix, n, c.pk), EMPTY)
+        rt.counts.entries[indexes[i]!.name] = (rt.counts.entries[indexes[i]!.name] ?? 0) + 1
+      }
+    }
+    const wasLive = cur !== undefined && !cur.deleted
+    const isLive = c.values !== null
+    if (wasLive !== isLive) rt.counts.live += isLive ? 1 : -1
+    const next: ReverseRecord = { version: c.version, deleted: !isLive, values: isLive ? newValues : NO_VALUES }
+    wb.tryPut(key, encodeRecord(next))
+    overlay.set(name, next)
+    return { applied: true, previous: cur }
   }
 
   /** Keeps the in-memory entity state in step with state meta written through apply(). */
@@ -451,4 +477,14 @@ export class IndexStore {
   }
 }
 
+type WriteBatch = ReturnType<RocksDB['write']>
+
 const EMPTY = Buffer.alloc(0)
+const NO_VALUES: readonly (Buffer | null)[] = []
+
+function concat2(a: Buffer, b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(a.length + b.length)
+  a.copy(out, 0)
+  b.copy(out, a.length)
+  return out
+}
