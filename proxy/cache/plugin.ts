@@ -30,6 +30,8 @@ export interface CachePluginContext {
   readonly admin: { add(route: Route): void }
   readonly metrics: { readonly registry: Registry }
   readonly logger: { info(o: object, msg: string): void; warn(o: object, msg: string): void }
+  /** A signal during startup: stop waiting for Redis (the gateway closes the cache right after). */
+  readonly abort?: AbortSignal | undefined
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -84,7 +86,7 @@ export const cachePlugin = {
     const cfg = ctx.config
     const hasReads = [...cfg.services.values()].some((s) => s.reads.size > 0)
     if (!hasReads) return undefined
-    const cache = await ThriftCache.create(cacheSetupFromConfig(cfg, (m) => ctx.proxy.pool.call(m)))
+    const cache = await ThriftCache.create({ ...cacheSetupFromConfig(cfg, (m) => ctx.proxy.pool.call(m)), abort: ctx.abort })
     ctx.proxy.use(cache.handler)
     started.set(ctx.proxy, cache)
     registerCacheMetrics(ctx.metrics.registry, cache)

@@ -32,6 +32,8 @@ export interface CacheSetup {
   readonly read?: Partial<ReadCacheOptions>
   /** How long create() waits for Redis before starting without it. Default 2 s. */
   readonly connectWaitMs?: number
+  /** Stops that wait early (a signal during startup); the caller then closes the cache. */
+  readonly abort?: AbortSignal | undefined
 }
 
 /** The cache's setup from a loaded config; `fetch` is the proxy's pool (ThriftProxy.pool.call). */
@@ -64,6 +66,20 @@ export function cacheSetupFromConfig(
 export function maxEntryBytesFor(memoryMaxBytes: number): number {
   if (memoryMaxBytes <= 0) return 1 << 20
   return Math.min(8 << 20, Math.max(64 << 10, Math.floor(memoryMaxBytes / 8)))
+}
+
+/** `p`, or earlier when `abort` fires (p is then left to settle on its own). */
+function untilAborted<T>(p: Promise<T>, abort: AbortSignal | undefined): Promise<T | undefined> {
+  if (abort === undefined) return p
+  if (abort.aborted) return Promise.resolve(undefined)
+  return new Promise((resolve, reject) => {
+    const stop = (): void => resolve(undefined)
+    abort.addEventListener('abort', stop, { once: true })
+    p.then(
+      (v) => (abort.removeEventListener('abort', stop), resolve(v)),
+      (e: unknown) => (abort.removeEventListener('abort', stop), reject(e)),
+    )
+  })
 }
 
 export class ThriftCache {
@@ -112,7 +128,7 @@ export class ThriftCache {
     }
     tiers = new CacheTiers(rules, metrics, local, redis, bus)
     const cache = new ThriftCache(tiers, new ReadCache(tiers, read), setup.idl)
-    if (bus !== undefined) await bus.ready(setup.connectWaitMs ?? 2_000)
+    if (bus !== undefined) await untilAborted(bus.ready(setup.connectWaitMs ?? 2_000), setup.abort)
     return cache
   }
 

@@ -8,6 +8,7 @@ import type { Logger } from '../log/index.js'
 import { logCoreEvents } from './log-events.js'
 import { PLUGINS, type GatewayPlugin, type StartedPlugin } from './plugins.js'
 import { toProxyOptions } from './proxy-options.js'
+import { throwIfAborted, trapShutdownSignals } from './signals.js'
 
 export interface Gateway {
   readonly proxy: ThriftProxy
@@ -23,7 +24,12 @@ export interface Gateway {
   shutdown(reason: string): Promise<void>
 }
 
-export async function startGateway(config: Config, logger: Logger, plugins: readonly GatewayPlugin[] = PLUGINS): Promise<Gateway> {
+/**
+ * Starts everything in order. When `abort` fires first (a signal during startup) it stops between
+ * steps (plugins get it too, to cut their own waits short), closes what it opened and rejects with
+ * StartupAbortedError (TG_ERR_STARTUP_ABORTED).
+ */
+export async function startGateway(config: Config, logger: Logger, plugins: readonly GatewayPlugin[] = PLUGINS, abort?: AbortSignal): Promise<Gateway> {
   const proxy = new ThriftProxy(toProxyOptions(config))
   const readiness = new ReadinessRegistry()
   const model = config.idl.model
@@ -51,12 +57,16 @@ export async function startGateway(config: Config, logger: Logger, plugins: read
   let listen: { host: string; port: number }
   let adminAddress: { host: string; port: number }
   try {
+    throwIfAborted(abort)
     adminAddress = await admin.listen()
     for (const p of plugins) {
-      const s = await p.start({ config, proxy, readiness, admin, metrics, logger: logger.child({ component: p.name }) })
+      throwIfAborted(abort)
+      const s = await p.start({ config, proxy, readiness, admin, metrics, logger: logger.child({ component: p.name }), abort })
       if (s !== undefined) started.push({ name: p.name, plugin: s })
     }
+    throwIfAborted(abort)
     listen = await proxy.start()
+    throwIfAborted(abort)
   } catch (err) {
     proxy.destroy()
     for (const s of started.reverse()) await s.plugin.close?.().catch(() => undefined)
@@ -94,26 +104,12 @@ export async function startGateway(config: Config, logger: Logger, plugins: read
   return { proxy, admin, readiness, metrics, listen, adminAddress, plugins: started.map((s) => s.name), shutdown }
 }
 
-/** SIGTERM/SIGINT start a graceful shutdown and exit 0 when it is done; a second signal exits at once. */
+/**
+ * SIGTERM/SIGINT start a graceful shutdown and exit 0 when it is done; a second signal exits at once.
+ * (serve traps the signals before startup instead: signals.ts.)
+ */
 export function exitOnSignals(gateway: Gateway, logger: Logger): void {
-  let signalled = false
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalled) {
-      logger.warn({ signal }, 'second signal: closing connections now')
-      gateway.proxy.destroy()
-      process.exit(1)
-    }
-    signalled = true
-    gateway.shutdown(signal).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed')
-        process.exit(1)
-      },
-    )
-  }
-  process.on('SIGTERM', onSignal)
-  process.on('SIGINT', onSignal)
+  trapShutdownSignals().running(gateway, logger)
 }
 
 /**

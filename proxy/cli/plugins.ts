@@ -16,6 +16,8 @@ export interface GatewayContext {
   /** Register your metrics in `metrics.registry` (and list them in docs/metrics.md). */
   readonly metrics: ProxyMetrics
   readonly logger: Logger
+  /** Fires when a signal aborts startup: cut long waits short (the gateway then closes what started). */
+  readonly abort?: AbortSignal | undefined
 }
 
 export interface StartedPlugin {

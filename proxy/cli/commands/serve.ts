@@ -4,6 +4,7 @@ import { loadConfig } from '../../config/index.js'
 import { createLogger } from '../../log/index.js'
 import { configFile, flagOverrides, withConfigFlags, type ConfigFlags } from '../flags.js'
 import { describeFailure } from '../report.js'
+import { StartupAbortedError, trapShutdownSignals } from '../signals.js'
 
 export const serveCommand: CommandModule<object, ConfigFlags> = {
   command: 'serve',
@@ -13,9 +14,11 @@ export const serveCommand: CommandModule<object, ConfigFlags> = {
       .example('$0 serve --config thriftgate.yaml', 'Run with a config file')
       .example('$0 serve --listen 127.0.0.1:9090 --upstream 127.0.0.1:9091', 'Forward with no config file (transport and protocol auto-detected)'),
   handler: async (argv) => {
+    // First of all: a SIGTERM while starting must close what was opened and exit 0, not kill us.
+    const signals = trapShutdownSignals()
     // Loaded here, not at the top: the proxy, cache and index (RocksDB, Redis clients) are only
     // needed to serve, and `--help` or `check-config` should start fast.
-    const { exitOnFatalErrors, exitOnSignals, startGateway } = await import('../gateway.js')
+    const { exitOnFatalErrors, startGateway } = await import('../gateway.js')
     let config
     const file = configFile(argv)
     try {
@@ -27,11 +30,13 @@ export const serveCommand: CommandModule<object, ConfigFlags> = {
       return
     }
     const logger = createLogger({ level: config.log.level })
+    logger.info({ config: config.source }, 'starting')
     try {
-      const gateway = await startGateway(config, logger)
-      exitOnSignals(gateway, logger)
+      const gateway = await startGateway(config, logger, undefined, signals.abort)
+      signals.running(gateway, logger)
       exitOnFatalErrors(logger)
     } catch (err) {
+      if (err instanceof StartupAbortedError) return signals.aborted(logger)
       logger.fatal({ err }, 'could not start')
       process.stderr.write(`${describeFailure(err, config.log.level === 'debug' || config.log.level === 'trace')}\n`)
       process.exitCode = 1
