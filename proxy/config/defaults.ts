@@ -4,6 +4,8 @@
 export const DEFAULTS = {
   listen: '127.0.0.1:9090',
   admin: '127.0.0.1:9464',
+  // Mutating admin endpoints reachable from the network without a token are a config error.
+  adminWithoutToken: 'refuse',
   transport: 'auto',
   protocol: 'auto',
   timeouts: { connect: '2s', request: '30s' },
@@ -17,6 +19,12 @@ export const DEFAULTS = {
     // Idle client connections are left open: closing them could surprise clients that do not reconnect.
     idleTimeout: '0s',
     maxBufferedBytes: '8MiB',
+    // Sums over all connections: per-connection limits times maxConnections is more than a process holds.
+    maxInFlightTotal: 65_536,
+    maxBufferedBytesTotal: '256MiB',
+    // Slowloris: a started message must complete, and replies must be read, within these.
+    messageTimeout: '30s',
+    slowClientTimeout: '30s',
   },
   drain: { deadline: '20s' },
   log: { level: 'info' },
@@ -26,6 +34,7 @@ export const DEFAULTS = {
     memory: { maxBytes: '64MiB' },
     redis: {
       keyPrefix: 'tg:',
+      tls: { rejectUnauthorized: true },
       timeout: '50ms',
       // The longest upstream fetch whose fill is still stored; longer fetches are answered, not cached.
       lease: '5s',

@@ -1,5 +1,6 @@
 // Loading a config: file (YAML/JSON) + env + flags -> schema check -> normalised Config, with
 // every problem found reported at once in a ConfigError.
+import { accessSync, constants, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { DEFAULTS } from './defaults.js'
 import { ConfigError, IdlError, type ConfigProblem } from './errors.js'
@@ -11,7 +12,7 @@ import type { RawConfig } from './raw.js'
 import { readConfigFile } from './read-file.js'
 import { normaliseService } from './services.js'
 import type { Config, LogLevel, RedisConfig, ServiceConfig } from './types.js'
-import { formatHostPort, parseDuration, parseHostPort, parseSize, type HostPort } from './units.js'
+import { formatHostPort, isLoopback, parseDuration, parseHostPort, parseSize, type HostPort } from './units.js'
 import { schemaProblems } from './validate.js'
 
 export interface LoadOptions {
@@ -37,16 +38,33 @@ const dur = (text: string | undefined, fallback: string): number => parseDuratio
 const size = (v: number | string | undefined, fallback: number | string): number => parseSize(v ?? fallback) ?? 0
 const hp = (text: string | undefined, fallback: string): HostPort => parseHostPort(text ?? fallback) ?? { host: '', port: 0 }
 
-function redisConfig(r: NonNullable<NonNullable<RawConfig['cache']>['redis']>): RedisConfig {
+function redisConfig(r: NonNullable<NonNullable<RawConfig['cache']>['redis']>, base: string): RedisConfig {
   const d = DEFAULTS.cache.redis
+  const t = r.tls
+  const path = (f: string | undefined): string | undefined => (f === undefined ? undefined : resolve(base, f))
   return {
     url: r.url,
+    // Present only when set, so a config without them reads as before.
+    ...(r.username === undefined ? {} : { username: r.username }),
+    ...(r.password === undefined ? {} : { password: r.password }),
+    ...(t === undefined
+      ? {}
+      : { tls: { ca: path(t.ca), cert: path(t.cert), key: path(t.key), servername: t.servername, rejectUnauthorized: t.rejectUnauthorized ?? d.tls.rejectUnauthorized } }),
     keyPrefix: r.keyPrefix ?? d.keyPrefix,
     timeoutMs: dur(r.timeout, d.timeout),
     leaseMs: dur(r.lease, d.lease),
     leaseWaitMs: dur(r.leaseWait, d.leaseWait),
     connectWaitMs: dur(r.connectWait, d.connectWait),
     breaker: { failures: r.breaker?.failures ?? d.breaker.failures, cooldownMs: dur(r.breaker?.cooldown, d.breaker.cooldown) },
+  }
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK)
+    return statSync(path).isFile()
+  } catch {
+    return false
   }
 }
 
@@ -82,6 +100,14 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   for (const [path, text, why] of mustBePositive) {
     if (text !== undefined && parseDuration(text) === 0) problems.push({ path, problem: `must be more than 0s (${why}); got "${text}"` })
   }
+  // Mutating admin endpoints (purge, rebuild) open to the network without a token: refuse unless
+  // the operator chose read-only (then they answer 403).
+  if (!isLoopback(admin.host) && raw.adminToken === undefined && (raw.adminWithoutToken ?? DEFAULTS.adminWithoutToken) === 'refuse') {
+    problems.push({
+      path: 'adminToken',
+      problem: `admin listens on ${formatHostPort(admin)}, not loopback, and no admin token is set: set adminToken (or THRIFTGATE_ADMIN_TOKEN), bind admin to 127.0.0.1, or set adminWithoutToken: read-only to turn the mutating endpoints off`,
+    })
+  }
   if (listen.port !== 0 && listen.port === admin.port && listen.host === admin.host) {
     problems.push({ path: 'admin', problem: `is the same address as listen (${formatHostPort(listen)})` })
   }
@@ -105,6 +131,14 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (!(idlFiles.length > 0 && model === undefined)) {
     for (const [name, svc] of Object.entries(raw.services ?? {})) services.set(name, normaliseService(resolver, name, svc))
   }
+  const tls = raw.cache?.redis?.tls
+  if (tls !== undefined) {
+    for (const key of ['ca', 'cert', 'key'] as const) {
+      const f = tls[key]
+      if (f !== undefined && !isReadableFile(resolve(baseOf('cache.redis.tls'), f))) problems.push({ path: `cache.redis.tls.${key}`, problem: `cannot read "${f}"` })
+    }
+    if ((tls.cert === undefined) !== (tls.key === undefined)) problems.push({ path: 'cache.redis.tls', problem: 'cert and key go together (a client certificate needs its private key)' })
+  }
   if (problems.length > 0) throw new ConfigError(withOrigin(problems, origins), file)
 
   const limits = raw.limits ?? {}
@@ -115,6 +149,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     upstream,
     admin,
     adminToken: raw.adminToken,
+    adminWithoutToken: raw.adminWithoutToken ?? DEFAULTS.adminWithoutToken,
     transport: raw.transport ?? DEFAULTS.transport,
     protocol: raw.protocol ?? DEFAULTS.protocol,
     timeouts: { connectMs: dur(raw.timeouts?.connect, DEFAULTS.timeouts.connect), requestMs: dur(raw.timeouts?.request, DEFAULTS.timeouts.request) },
@@ -125,6 +160,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       maxDepth: limits.maxDepth ?? DEFAULTS.limits.maxDepth,
       idleTimeoutMs: dur(limits.idleTimeout, DEFAULTS.limits.idleTimeout),
       maxBufferedBytes: size(limits.maxBufferedBytes, DEFAULTS.limits.maxBufferedBytes),
+      maxInFlightTotal: limits.maxInFlightTotal ?? DEFAULTS.limits.maxInFlightTotal,
+      maxBufferedBytesTotal: size(limits.maxBufferedBytesTotal, DEFAULTS.limits.maxBufferedBytesTotal),
+      messageTimeoutMs: dur(limits.messageTimeout, DEFAULTS.limits.messageTimeout),
+      slowClientTimeoutMs: dur(limits.slowClientTimeout, DEFAULTS.limits.slowClientTimeout),
     },
     drain: { deadlineMs: dur(raw.drain?.deadline, DEFAULTS.drain.deadline) },
     log: { level: (raw.log?.level ?? DEFAULTS.log.level) as LogLevel },
@@ -136,7 +175,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     },
     cache: {
       memory: { maxBytes: size(raw.cache?.memory?.maxBytes, DEFAULTS.cache.memory.maxBytes) },
-      redis: redis === undefined ? undefined : redisConfig(redis),
+      redis: redis === undefined ? undefined : redisConfig(redis, baseOf('cache.redis.tls')),
     },
     index:
       raw.index === undefined

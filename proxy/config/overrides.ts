@@ -15,12 +15,15 @@ export const ENV_VARS: ReadonlyArray<{ readonly name: string; readonly path: rea
   { name: 'THRIFTGATE_UPSTREAM', path: ['upstream'] },
   { name: 'THRIFTGATE_ADMIN', path: ['admin'] },
   { name: 'THRIFTGATE_ADMIN_TOKEN', path: ['adminToken'] },
+  { name: 'THRIFTGATE_ADMIN_WITHOUT_TOKEN', path: ['adminWithoutToken'] },
   { name: 'THRIFTGATE_TRANSPORT', path: ['transport'] },
   { name: 'THRIFTGATE_PROTOCOL', path: ['protocol'] },
   { name: 'THRIFTGATE_LOG_LEVEL', path: ['log', 'level'] },
   { name: 'THRIFTGATE_DRAIN_DEADLINE', path: ['drain', 'deadline'] },
   { name: 'THRIFTGATE_IDL', path: ['idl'], list: true },
   { name: 'THRIFTGATE_REDIS_URL', path: ['cache', 'redis', 'url'] },
+  { name: 'THRIFTGATE_REDIS_USERNAME', path: ['cache', 'redis', 'username'] },
+  { name: 'THRIFTGATE_REDIS_PASSWORD', path: ['cache', 'redis', 'password'] },
   { name: 'THRIFTGATE_INDEX_PATH', path: ['index', 'path'] },
 ]
 /** Names the config file; read by the CLI, not laid over the config. */

@@ -31,6 +31,7 @@ export interface RawConfig {
   upstream?: string
   admin?: string
   adminToken?: string
+  adminWithoutToken?: 'refuse' | 'read-only'
   transport?: 'auto' | 'framed' | 'unframed' | 'header'
   protocol?: 'auto' | 'binary' | 'compact'
   timeouts?: { connect?: string; request?: string }
@@ -41,6 +42,10 @@ export interface RawConfig {
     maxDepth?: number
     idleTimeout?: string
     maxBufferedBytes?: number | string
+    maxInFlightTotal?: number
+    maxBufferedBytesTotal?: number | string
+    messageTimeout?: string
+    slowClientTimeout?: string
   }
   drain?: { deadline?: string }
   log?: { level?: string }
@@ -50,6 +55,9 @@ export interface RawConfig {
     memory?: { maxBytes?: number | string }
     redis?: {
       url: string
+      username?: string
+      password?: string
+      tls?: { ca?: string; cert?: string; key?: string; servername?: string; rejectUnauthorized?: boolean }
       keyPrefix?: string
       timeout?: string
       lease?: string

@@ -17,11 +17,32 @@ export interface Limits {
   /** 0 = never close idle connections. */
   readonly idleTimeoutMs: number
   readonly maxBufferedBytes: number
+  /** Across all client connections. */
+  readonly maxInFlightTotal: number
+  readonly maxBufferedBytesTotal: number
+  /** 0 = no deadline for a message to complete. */
+  readonly messageTimeoutMs: number
+  /** 0 = a client that does not read is never closed. */
+  readonly slowClientTimeoutMs: number
+}
+
+/** TLS to Redis: file paths (absolute), read when the client connects; never the key's content here. */
+export interface RedisTlsConfig {
+  readonly ca: string | undefined
+  readonly cert: string | undefined
+  readonly key: string | undefined
+  readonly servername: string | undefined
+  readonly rejectUnauthorized: boolean
 }
 
 export interface RedisConfig {
   /** As written (may hold a password: log it only through redactUrl). */
   readonly url: string
+  /** ACL user and password given apart from the URL (they win over the URL's). Never log them. */
+  readonly username?: string
+  readonly password?: string
+  /** Set when cache.redis.tls is given; a rediss:// URL turns TLS on without it. */
+  readonly tls?: RedisTlsConfig
   readonly keyPrefix: string
   /** Per-operation timeout. */
   readonly timeoutMs: number
@@ -139,6 +160,8 @@ export interface Config {
   readonly upstream: HostPort
   readonly admin: HostPort
   readonly adminToken: string | undefined
+  /** Off loopback without a token: 'refuse' was a config error, so here it means a token or loopback. */
+  readonly adminWithoutToken: 'refuse' | 'read-only'
   readonly transport: TransportSetting
   readonly protocol: ProtocolSetting
   readonly timeouts: { readonly connectMs: number; readonly requestMs: number }

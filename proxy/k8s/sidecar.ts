@@ -20,8 +20,10 @@ export function sidecarContainer(o: InjectOptions): Container {
     { name: 'THRIFTGATE_LISTEN', value: `0.0.0.0:${o.proxyPort}` },
     { name: 'THRIFTGATE_ADMIN', value: `0.0.0.0:${o.adminPort}` },
   ]
-  // Mutating admin endpoints (purge, index rebuild) need this token off loopback; without the Secret they stay off.
+  // Mutating admin endpoints (purge, index rebuild) need this token off loopback; without the Secret they stay off
+  // (read-only: the proxy would otherwise refuse to start on a non-loopback admin address without a token).
   env.push({ name: 'THRIFTGATE_ADMIN_TOKEN', valueFrom: { secretKeyRef: { name: o.adminTokenSecret, key: 'token', optional: true } } })
+  env.push({ name: 'THRIFTGATE_ADMIN_WITHOUT_TOKEN', value: 'read-only' })
   if (o.upstream !== undefined) env.push({ name: 'THRIFTGATE_UPSTREAM', value: o.upstream })
   if (o.logLevel !== undefined) env.push({ name: 'THRIFTGATE_LOG_LEVEL', value: o.logLevel })
   env.push(

@@ -72,7 +72,7 @@ describe('planInjection', () => {
     assert.deepEqual(patch[0], { op: 'add', path: '/spec/initContainers/-', value: expected })
     assert.deepEqual(result.spec.initContainers.map((c: any) => c.name), ['migrate', 'render-config', 'thriftgate'])
     const env = Object.fromEntries(result.spec.initContainers[2].env.filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]))
-    assert.deepEqual(env, { THRIFTGATE_LISTEN: '0.0.0.0:7912', THRIFTGATE_ADMIN: '0.0.0.0:9464', THRIFTGATE_UPSTREAM: '127.0.0.1:7911' })
+    assert.deepEqual(env, { THRIFTGATE_LISTEN: '0.0.0.0:7912', THRIFTGATE_ADMIN: '0.0.0.0:9464', THRIFTGATE_ADMIN_WITHOUT_TOKEN: 'read-only', THRIFTGATE_UPSTREAM: '127.0.0.1:7911' })
     await validateResource(result, 'injected init-containers')
   })
 
