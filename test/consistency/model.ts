@@ -4,7 +4,7 @@
 /** One line of the upstream's log (JSON). `seq` is the upstream's order of application. */
 export interface AppliedWrite {
   seq: number
-  /** Wall-clock ms (fractional, test/consistency/clock.ts) when the write was applied. */
+  /** When the write was applied (ms on the machine-wide monotonic clock, test/consistency/clock.ts). */
   t: number
   op: 'put' | 'delete'
   id: number
