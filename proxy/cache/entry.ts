@@ -2,6 +2,7 @@
 // Lua scripts can read without decoding the rest (`v1|gen|freshUntil|...|`), then the result struct
 // bytes in the binary protocol (the one canonical protocol entries are stored in; a compact client
 // gets them transcoded). Times are Unix milliseconds from the clock of the sidecar that filled it.
+import { ownedCopy } from './entry-bytes.js'
 import { CacheError, CacheErrorCode } from './errors.js'
 
 export type EntryKind = 'value' | 'negative'
@@ -61,7 +62,7 @@ export function decodeEntry(buf: Buffer): DecodedEntry {
       storedAt: nums[1] as number,
       graceUntil: nums[2] as number,
       keepUntil: nums[3] as number,
-      result: Buffer.from(buf.subarray(start)),
+      result: ownedCopy(buf, start),
     },
   }
 }

@@ -4,6 +4,7 @@
 // socket chunk) and stored in the binary protocol, the one canonical protocol of entries.
 import { transcodeStruct, type Message } from '../codec/index.js'
 import type { StoredEntry } from './entry.js'
+import { ownedCopy } from './entry-bytes.js'
 import { UncachedReason } from './metrics.js'
 import { resultKind } from './result-kind.js'
 import type { ReadRule } from './rules.js'
@@ -38,6 +39,7 @@ export function entryFromReply(rule: ReadRule, reply: Message, maxEntryBytes: nu
 /** The reply's result struct as an owned binary-protocol buffer. */
 export function binaryResult(reply: Message): Buffer {
   const r = transcodeStruct(reply.payload, reply.bodyOffset, reply.dialect.protocol, 'binary')
-  // Same protocol: transcodeStruct returns a view into the received chunk; keep a copy instead.
-  return reply.dialect.protocol === 'binary' ? Buffer.from(r) : r
+  // Same protocol: transcodeStruct returns a view into the received chunk; a transcoded one may sit
+  // in a shared pool slab. Either way keep a copy that pins no other memory (entry-bytes.ts).
+  return ownedCopy(r)
 }
