@@ -23,3 +23,4 @@ export {
   type UserServiceMethod,
 } from './upstream.js'
 export { UserStore, seedUser, MIN_SEED_AGE, MAX_SEED_AGE, type User } from './user-store.js'
+export type { UserBackend } from './user-backend.js'

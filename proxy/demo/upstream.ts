@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { listenThrift, thriftLib, type ThriftProtocol, type ThriftTransport } from './thrift-server.js'
+import type { UserBackend } from './user-backend.js'
 import { UserStore, type User } from './user-store.js'
 
 /** 'unframed' is the codec's name for the library's buffered transport. */
@@ -26,6 +27,11 @@ export interface DemoUpstreamOptions {
   seed?: number
   /** Use this store (shared between upstreams, or prepared by a test). */
   store?: UserStore
+  /**
+   * Serve users from this backend instead of the in-memory store (which then stays empty and
+   * `seed` is ignored: the backend comes seeded), e.g. a database table for benchmarks.
+   */
+  backend?: UserBackend
   /** Added to every call before it is answered. Default 0 (answered synchronously). */
   latencyMs?: number
   /** Added to getUserByEmail and listUsersByAge, on top of their full scan. Default 0. */
@@ -68,6 +74,11 @@ export function demoGen(): Gen {
 }
 
 type Done = (err: unknown, result?: unknown) => void
+
+/** f(v), after v resolves if it is a promise (the in-memory store answers in the same tick). */
+function then<T, R>(v: T | Promise<T>, f: (v: T) => R): R | Promise<R> {
+  return v instanceof Promise ? v.then(f) : f(v)
+}
 interface WireUser {
   id: unknown
   name: string | null
@@ -81,7 +92,8 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
   const g = demoGen()
   const lib = thriftLib()
   const store = opts.store ?? new UserStore()
-  if (opts.seed !== undefined && opts.seed > 0) store.seedUsers(opts.seed)
+  if (opts.backend === undefined && opts.seed !== undefined && opts.seed > 0) store.seedUsers(opts.seed)
+  const users: UserBackend = opts.backend ?? store
   const calls = Object.fromEntries(USER_SERVICE_METHODS.map((m) => [m, 0])) as Record<UserServiceMethod, number>
   const latency = opts.latencyMs ?? 0
   const scanLatency = opts.scanLatencyMs ?? 0
@@ -90,7 +102,8 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
   const fromI64 = (v: unknown): bigint => (typeof v === 'number' ? BigInt(v) : lib.toBigInt(v as { buffer: Buffer }))
   const wire = (u: User): object => new g.types.User({ id: toI64(u.id), name: u.name, email: u.email, age: u.age, tags: u.tags })
   const notFound = (what: string): Error => new g.types.NotFound({ message: `${what} not found` })
-  // Runs `work` after the configured delay, or right now (same tick) when there is none.
+  // Runs `work` after the configured delay, or right now (same tick) when there is none; work
+  // may return a promise (an asynchronous backend).
   const answer = (method: UserServiceMethod, args: readonly unknown[], delayMs: number, done: Done, work: () => unknown): void => {
     calls[method]++
     opts.onCall?.(method, args)
@@ -102,7 +115,8 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
         done(err)
         return
       }
-      done(null, r)
+      if (r instanceof Promise) r.then((v: unknown) => done(null, v), (err: unknown) => done(err))
+      else done(null, r)
     }
     if (delayMs > 0) setTimeout(run, delayMs)
     else run()
@@ -112,41 +126,43 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
   const handler = {
     getUser(id: unknown, done: Done) {
       answer('getUser', [id], latency, done, () => {
-        const u = store.get(fromI64(id))
-        if (u === undefined) throw notFound(`user ${fromI64(id)}`)
-        return wire(u)
+        return then(users.get(fromI64(id)), (u) => {
+          if (u === undefined) throw notFound(`user ${fromI64(id)}`)
+          return wire(u)
+        })
       })
     },
     getUserByEmail(email: string, done: Done) {
       answer('getUserByEmail', [email], latency + scanLatency, done, () => {
-        const u = store.findByEmail(email)
-        if (u === undefined) throw notFound(`user with email ${email}`)
-        return wire(u)
+        return then(users.findByEmail(email), (u) => {
+          if (u === undefined) throw notFound(`user with email ${email}`)
+          return wire(u)
+        })
       })
     },
     listUsersByAge(lo: number, hi: number, limit: number, done: Done) {
-      answer('listUsersByAge', [lo, hi, limit], latency + scanLatency, done, () => store.listByAge(lo, hi, limit).map(wire))
+      answer('listUsersByAge', [lo, hi, limit], latency + scanLatency, done, () => then(users.listByAge(lo, hi, limit), (us) => us.map(wire)))
     },
     countUsers(done: Done) {
-      answer('countUsers', [], latency, done, () => toI64(BigInt(store.size)))
+      answer('countUsers', [], latency, done, () => then(users.count(), (n) => toI64(BigInt(n))))
     },
     putUser(u: WireUser, done: Done) {
       answer('putUser', [u], latency, done, () => {
         if (u.id === null || u.id === undefined) throw new Error('putUser: id is required')
-        const stored = store.put({ id: fromI64(u.id), name: u.name ?? '', email: u.email ?? '', age: u.age ?? 0, tags: u.tags ?? undefined })
-        return wire(stored)
+        return then(users.put({ id: fromI64(u.id), name: u.name ?? '', email: u.email ?? '', age: u.age ?? 0, tags: u.tags ?? undefined }), wire)
       })
     },
     deleteUser(id: unknown, done: Done) {
       answer('deleteUser', [id], latency, done, () => {
-        if (!store.delete(fromI64(id))) throw notFound(`user ${fromI64(id)}`)
-        return undefined
+        return then(users.delete(fromI64(id)), (had) => {
+          if (!had) throw notFound(`user ${fromI64(id)}`)
+          return undefined
+        })
       })
     },
     scanUsers(afterId: unknown, limit: number, done: Done) {
       answer('scanUsers', [afterId, limit], latency, done, () => {
-        const page = store.scan(fromI64(afterId), limit)
-        return new g.types.UserPage({ users: page.users.map(wire), nextAfter: page.nextAfter === undefined ? undefined : toI64(page.nextAfter) })
+        return then(users.scan(fromI64(afterId), limit), (page) => new g.types.UserPage({ users: page.users.map(wire), nextAfter: page.nextAfter === undefined ? undefined : toI64(page.nextAfter) }))
       })
     },
     touch(id: unknown) {

@@ -2,6 +2,8 @@
 // operations are map lookups; the secondary lookups deliberately scan every user on every call,
 // which is the slowness thriftgate's indexes exist to hide.
 
+import type { UserBackend } from './user-backend.js'
+
 export interface User {
   id: bigint
   name: string
@@ -25,12 +27,16 @@ export function seedUser(i: number): User {
   }
 }
 
-export class UserStore {
+export class UserStore implements UserBackend {
   private readonly byId = new Map<bigint, User>()
   /** Ids in ascending order, rebuilt lazily after an insert or delete. */
   private sorted: bigint[] | undefined
 
   get size(): number {
+    return this.byId.size
+  }
+
+  count(): number {
     return this.byId.size
   }
 
