@@ -70,7 +70,7 @@ export class CallEnds {
   answered(p: PendingCall, reply: Buffer[], oneway: boolean): void {
     this.settleAnswered(p, reply)
     if (!oneway && this.host.writable()) this.send(reply)
-    publishRequest(this.host.id, p, 'local', reply.reduce((n, b) => n + b.length, 0))
+    if (channels.request.hasSubscribers) publishRequest(this.host.id, p, 'local', reply.reduce((n, b) => n + b.length, 0))
   }
 
   /** Handlers before the one that answered learn it (no allocation when none listens). */
