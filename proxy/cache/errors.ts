@@ -1,6 +1,7 @@
 // Typed errors of the read cache. Each has a stable string `code` (listed in docs/caching.md).
 // Clients never see these: a Redis problem degrades to the in-process tier and the upstream, and a
 // bad invalidation rule is reported when the config loads, not when traffic flows.
+import { ThriftgateError } from '../errors/index.js'
 
 export const CacheErrorCode = {
   /** An invalidation expression (`writes.<m>.invalidates`) does not parse or does not match the IDL. */
@@ -18,12 +19,6 @@ export const CacheErrorCode = {
 } as const
 export type CacheErrorCode = (typeof CacheErrorCode)[keyof typeof CacheErrorCode]
 
-export class CacheError extends Error {
-  override readonly name = 'CacheError'
-  readonly code: CacheErrorCode
-
-  constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
-  }
+export class CacheError extends ThriftgateError<CacheErrorCode> {
+  override readonly name: string = 'CacheError'
 }

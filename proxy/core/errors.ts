@@ -1,6 +1,7 @@
 // Typed errors of the proxy core. Each has a stable string `code` (listed in docs/connection-model.md)
 // and `cause` when it wraps a socket error. Clients never see these objects: they get a Thrift
 // TApplicationException whose message is the error's message.
+import { ThriftgateError } from '../errors/index.js'
 
 export const ProxyErrorCode = {
   /** The upstream refused the connection (nothing listening). */
@@ -36,14 +37,8 @@ export const ProxyErrorCode = {
 } as const
 export type ProxyErrorCode = (typeof ProxyErrorCode)[keyof typeof ProxyErrorCode]
 
-export class ProxyError extends Error {
-  override readonly name = 'ProxyError'
-  readonly code: ProxyErrorCode
-
-  constructor(code: ProxyErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
-  }
+export class ProxyError extends ThriftgateError<ProxyErrorCode> {
+  override readonly name: string = 'ProxyError'
 }
 
 /** Why an upstream connection failed, as events and error messages name it. */

@@ -1,6 +1,7 @@
 // Typed index errors. The index is an optimisation: none of these may take the proxy down; the
 // caller logs them and forwards the call (or runs without the index), so each carries a stable
 // `code` for logs, metrics and docs/errors.md.
+import { ThriftgateError } from '../errors/index.js'
 
 export const IndexErrorCode = {
   /** Another process (or this one) holds the RocksDB LOCK file of the index directory. */
@@ -28,14 +29,8 @@ export const IndexErrorCode = {
 } as const
 export type IndexErrorCode = (typeof IndexErrorCode)[keyof typeof IndexErrorCode]
 
-export class IndexError extends Error {
-  override readonly name = 'IndexError'
-  readonly code: IndexErrorCode
-
-  constructor(code: IndexErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
-  }
+export class IndexError extends ThriftgateError<IndexErrorCode> {
+  override readonly name: string = 'IndexError'
 }
 
 /**

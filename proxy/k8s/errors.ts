@@ -1,5 +1,6 @@
 // Typed errors of sidecar injection (offline `thriftgate inject` and the admission webhook).
 // Every code is stable (listed in docs/errors.md) so scripts and the webhook's denial messages can be matched on it.
+import { ThriftgateError } from '../errors/index.js'
 
 export const K8sErrorCode = {
   /** A manifest is not valid YAML/JSON, or a document is not a Kubernetes object. */
@@ -19,12 +20,6 @@ export const K8sErrorCode = {
 } as const
 export type K8sErrorCode = (typeof K8sErrorCode)[keyof typeof K8sErrorCode]
 
-export class K8sError extends Error {
-  override readonly name = 'K8sError'
-  readonly code: K8sErrorCode
-
-  constructor(code: K8sErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
-  }
+export class K8sError extends ThriftgateError<K8sErrorCode> {
+  override readonly name: string = 'K8sError'
 }
