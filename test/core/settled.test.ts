@@ -3,11 +3,12 @@
 // unknown leaves only after onFailure handlers finish, and a hung onFailure cannot keep it forever.
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { replyFor } from '../../proxy/codec/index.js'
+import { MessageType, replyFor, TApplicationExceptionType as AppX } from '../../proxy/codec/index.js'
 import { subscribe, type CallEnd, type CallHandler, type HandlerErrorEvent } from '../../proxy/core/index.js'
 import { connectInteropClient, startInteropServer } from '../support/thrift-peers.js'
 import { sleep } from '../support/net.js'
-import { appError, outcome, startProxy } from './harness.js'
+import { rawConnect } from '../support/raw-tcp.js'
+import { appError, binaryAppException, callBytes, FRAMED_BINARY, MessageReader, outcome, slowArgs, startProxy } from './harness.js'
 
 const cleanup: (() => Promise<unknown> | void)[] = []
 after(async () => {
@@ -113,5 +114,33 @@ describe('unknown outcome', () => {
       ['onFailure slow'],
     )
     assert.match((errors[0]?.error as Error).message, /still running after 150ms/)
+  })
+
+  test('closing after a protocol error sends the held error first, then PROTOCOL_ERROR, then the FIN', async () => {
+    const seen: string[] = []
+    const slowInvalidation: CallHandler = {
+      onFailure: async (_ctx, cause) => {
+        await sleep(100)
+        seen.push(`onFailure done (${cause})`)
+      },
+    }
+    const server = await startInteropServer({ transport: 'framed', protocol: 'binary' })
+    cleanup.push(() => server.close())
+    const p = await startProxy(server.port, { handlers: [slowInvalidation] })
+    cleanup.push(() => p.close())
+    const c = await rawConnect(p.port)
+    cleanup.push(() => c.destroy())
+    const r = new MessageReader(c, FRAMED_BINARY)
+    await c.send(callBytes(FRAMED_BINARY, 'slow', 1, slowArgs(2_000, 'w')))
+    await sleep(20) // the call is at the upstream
+    await c.send(Buffer.from([0, 0, 0, 6, 0x80, 0x01, 0x00, 0x01, 0xff, 0xff]))
+    const [first, second] = await r.take(2)
+    seen.push('client got its answers')
+    assert.equal(first?.seqid, 1)
+    assert.equal(first?.type, MessageType.EXCEPTION)
+    assert.match(binaryAppException(first!).message, /closing after a protocol error/)
+    assert.equal(binaryAppException(second!).type, AppX.PROTOCOL_ERROR)
+    await c.closed
+    assert.deepEqual(seen, ['onFailure done (client protocol error)', 'client got its answers'])
   })
 })
