@@ -19,6 +19,7 @@
 //   node --import tsx bench/cache.bench.ts [--runs=3] [--duration=3000] [--warmup=500] [--prewarm=200000]
 //        [--conns=16] [--depth=1] [--keys=100000] [--zipf=1.0] [--latency=2] [--modes=cap,a,b,c,d,ds,hit]
 //        [--prof-proxy=DIR]   (a V8 CPU profile of each proxy process into DIR)
+//        [--redis-autopipeline=0]   (the proxy's Redis client without ioredis auto-pipelining)
 //   BENCH_DEBUG=1 also prints the proxy's cache counters and latency quantiles per round.
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -27,6 +28,7 @@ import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks'
 import { Redis } from 'ioredis'
+import v8 from 'node:v8'
 
 const arg = (name: string, dflt: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt
 const role = arg('role', 'main')
@@ -131,15 +133,48 @@ if (role === 'proxy') {
     services,
     idl: undefined,
     memoryMaxBytes: Number(arg('memory', '0')),
-    redis: { target: { kind: 'url', url: arg('redis', '') }, keyPrefix: 'tg:' },
+    // --redis-autopipeline=0: the proxy's ioredis client without auto-pipelining (an experiment: the
+    // shipped client pipelines, which keeps one pipeline in flight and queues the rest behind it).
+    redis: {
+      target: arg('redis-autopipeline', '1') === '0'
+        ? { kind: 'client', client: new Redis(arg('redis', ''), { enableOfflineQueue: false, enableAutoPipelining: false, maxRetriesPerRequest: 1 }) }
+        : { kind: 'url', url: arg('redis', '') },
+      keyPrefix: 'tg:',
+    },
     read: { fetch: (m) => proxy.pool.call(m) },
   })
   proxy.use(cache.handler)
   const { port } = await proxy.start()
+  // BENCH_DEBUG: time in the proxy per outcome (local = answered by the cache, success = forwarded).
+  const inProxy = new Map<string, number[]>()
+  if (process.env.BENCH_DEBUG !== undefined) {
+    const dc = await import('node:diagnostics_channel')
+    const { CHANNEL_NAMES } = await import('../proxy/core/events.js')
+    dc.subscribe(CHANNEL_NAMES.request, (e) => {
+      const ev = e as { outcome: string; durationMs: number }
+      const xs = inProxy.get(ev.outcome) ?? []
+      if (xs.length < 1_000_000) xs.push(ev.durationMs)
+      inProxy.set(ev.outcome, xs)
+    })
+  }
+  const inProxySummary = (): Record<string, string> => {
+    const out: Record<string, string> = {}
+    for (const [k, xs] of inProxy) {
+      xs.sort((a, b) => a - b)
+      const q = (p: number): string => (xs[Math.floor(p * (xs.length - 1))] as number).toFixed(2)
+      out[k] = `n ${xs.length} mean ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2)} p50 ${q(0.5)} p90 ${q(0.9)} p99 ${q(0.99)}`
+    }
+    inProxy.clear()
+    const l = cache.metrics.redisLatency
+    out.redis = `n ${l.count - redisSeen.count} mean ${((1000 * (l.sum - redisSeen.sum)) / Math.max(1, l.count - redisSeen.count)).toFixed(2)}`
+    redisSeen = { count: l.count, sum: l.sum }
+    return out
+  }
+  let redisSeen = { count: 0, sum: 0 }
   serve(port, () => {
     const m = cache.metrics
     const hits = m.hitsMemory + m.hitsRedis
-    return { hits, misses: m.misses, total: hits + m.misses + m.coalescedWaits + m.staleServed, redisErrors: m.redisErrors + m.redisTimeouts, detail: { ...m, redisLatency: undefined, lru: cache.tiers.local?.lru.stats(), argv: process.argv.slice(2) } }
+    return { hits, misses: m.misses, total: hits + m.misses + m.coalescedWaits + m.staleServed, redisErrors: m.redisErrors + m.redisTimeouts, detail: { ...m, redisLatency: undefined, inProxy: inProxySummary(), heap: Object.fromEntries(v8.getHeapSpaceStatistics().map((x) => [x.space_name, Math.round(x.space_used_size / 2 ** 20)])), mem: process.memoryUsage(), lru: cache.tiers.local?.lru.stats(), argv: process.argv.slice(2) } }
   })
 }
 
@@ -410,7 +445,7 @@ if (role === 'main') {
       else if (mode === 'a') port = slow.port
       else if (mode === 'b') [port, upstream] = [aside.port, aside.child]
       else {
-        proxy = await start('proxy', [`--upstream=${slow.port}`, `--memory=${mode === 'c' ? 0 : 64 << 20}`])
+        proxy = await start('proxy', [`--upstream=${slow.port}`, `--memory=${mode === 'c' ? 0 : 64 << 20}`, `--redis-autopipeline=${arg('redis-autopipeline', '1')}`])
         port = proxy.port
       }
       const load: Load = { port, conns, depth, zipf, durationMs, warmupMs, prewarmCalls: mode === 'cap' || mode === 'a' ? 0 : prewarmCalls, ids: mode === 'hit' ? 'hot' : 'zipf', prewarmEveryKey: mode === 'ds' }
