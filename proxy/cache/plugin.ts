@@ -14,6 +14,8 @@ import type { Config } from '../config/index.js'
 import type { CallHandler } from '../core/index.js'
 import { CacheError } from './errors.js'
 import { registerCacheMetrics } from './prom.js'
+import { redisSecrets } from './redis-client.js'
+import { RedisHealth } from './redis-health.js'
 import { ThriftCache, cacheSetupFromConfig } from './thrift-cache.js'
 
 interface Route {
@@ -30,6 +32,7 @@ export interface CachePluginContext {
   readonly admin: { add(route: Route): void }
   readonly metrics: { readonly registry: Registry }
   readonly logger: { info(o: object, msg: string): void; warn(o: object, msg: string): void }
+  readonly readiness?: { add(check: { readonly name: string; check(): { ok: boolean; detail?: string } }): () => void }
   /** A signal during startup: stop waiting for Redis (the gateway closes the cache right after). */
   readonly abort?: AbortSignal | undefined
 }
@@ -89,6 +92,13 @@ export const cachePlugin = {
     const cache = await ThriftCache.create({ ...cacheSetupFromConfig(cfg, (m) => ctx.proxy.pool.call(m)), abort: ctx.abort })
     ctx.proxy.use(cache.handler)
     started.set(ctx.proxy, cache)
+    const redisCfg = cfg.cache.redis
+    if (cache.tiers.redis !== undefined && redisCfg !== undefined) {
+      // Wrong password, TLS refused, Redis down: one log line per problem and a "redis" detail in /readyz.
+      const health = new RedisHealth(ctx.logger, redisSecrets(redisCfg.url, redisCfg))
+      health.watch(cache.tiers.redis.client)
+      ctx.readiness?.add({ name: 'redis', check: () => health.check() })
+    }
     registerCacheMetrics(ctx.metrics.registry, cache)
     const admin = cache.admin
     const oneService = cfg.services.size === 1 ? [...cfg.services.keys()][0] : undefined

@@ -50,7 +50,7 @@ export function cacheSetupFromConfig(
       r === undefined
         ? undefined
         : {
-            target: targetFromUrl(r.url),
+            target: targetFromUrl(r.url, { username: r.username, password: r.password, tls: r.tls }),
             keyPrefix: r.keyPrefix,
             tier: { timeoutMs: r.timeoutMs, leaseMs: r.leaseMs, breaker: { failureThreshold: r.breaker.failures, probeIntervalMs: r.breaker.cooldownMs } },
           },

@@ -3,7 +3,7 @@
 // we start is killed when the test process exits.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { freePort, LOOPBACK, sleep } from './net.js'
-import { redisCommand } from './redis-command.js'
+import { redisCommand, RedisReplyError } from './redis-command.js'
 import { tempDir, type TempDir } from './tmp.js'
 
 export const HOW_TO_GET_REDIS = 'apt-get install redis-server, or set REDIS_URL=redis://host:port'
@@ -53,6 +53,8 @@ export interface RedisServer {
   restart(): Promise<void>
   /** The last lines redis-server wrote (for failure messages). */
   log(): string
+  /** The TLS port, when started with `tls` (the plain port stays open on loopback for the helpers). */
+  readonly tlsPort: number | undefined
 }
 
 export interface StartRedisOptions {
@@ -60,6 +62,12 @@ export interface StartRedisOptions {
   args?: string[]
   /** Use this port instead of a free one (restart uses it). */
   port?: number
+  /** requirepass: clients must AUTH (the default user's password). */
+  password?: string
+  /** ACL users, each as redis.conf writes them, e.g. 'app on >secret ~* &* +@all'. */
+  users?: string[]
+  /** Also listen with TLS on a free port (PEM files; `authClients` as tls-auth-clients, default "no"). */
+  tls?: { cert: string; key: string; ca: string; authClients?: 'yes' | 'no' | 'optional' }
 }
 
 interface Running {
@@ -112,8 +120,9 @@ async function waitReady(r: Running, port: number, timeoutMs: number): Promise<v
     if (exited) throw new Error(`redis-server on port ${port} exited during startup: ${r.output.join('').trim()}`)
     try {
       if ((await redisCommand(port, ['PING'], { timeoutMs: 500 })) === 'PONG') return
-    } catch {
-      // not listening yet
+    } catch (err) {
+      // Up, and asking for a password (requirepass): that is ready too.
+      if (err instanceof RedisReplyError && err.message.startsWith('NOAUTH')) return
     }
     if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs}ms: ${r.output.join('').trim()}`)
     await sleep(15)
@@ -147,7 +156,15 @@ async function startOn(port: number | undefined, dir: string, extra: readonly st
 /** Starts a private redis-server on a free loopback port. */
 export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisServer> {
   const tmp: TempDir = tempDir('thriftgate-redis-')
-  const extra = opts.args ?? []
+  const extra = [...(opts.args ?? [])]
+  if (opts.password !== undefined) extra.push('--requirepass', opts.password)
+  for (const u of opts.users ?? []) extra.push('--user', ...u.split(' '))
+  let tlsPort: number | undefined
+  if (opts.tls !== undefined) {
+    tlsPort = await freePort()
+    const t = opts.tls
+    extra.push('--tls-port', String(tlsPort), '--tls-cert-file', t.cert, '--tls-key-file', t.key, '--tls-ca-cert-file', t.ca, '--tls-auth-clients', t.authClients ?? 'no')
+  }
   let { run, port } = await startOn(opts.port, tmp.path, extra)
   let stopping: Promise<void> | undefined
   const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
@@ -188,6 +205,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
       ;({ run, port } = await startOn(port, tmp.path, extra))
     },
     log: () => run.output.join(''),
+    tlsPort,
   }
 }
 
