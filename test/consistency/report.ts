@@ -15,6 +15,8 @@ export interface RunRecord {
   faults: readonly Fault[]
   result: CheckResult
   windowMs: number
+  /** The probe's rounds: a write through one proxy, then reads through another (history indices). */
+  probes: ReadonlyArray<{ write: number; reads: readonly number[] }>
 }
 
 function quantile(xs: readonly number[], q: number): number {
@@ -49,6 +51,12 @@ export function summary(r: RunRecord): string {
     const l = inWindow.filter((_, j) => cs.filter((c) => c.allowance === 'window')[j]?.kind === k)
     if (l.length > 0) lines.push(`  ${k}: ${l.length} within window, max lag ${quantile(l, 1).toFixed(1)} ms`)
   }
+  const lagOf = new Map(cs.map((c) => [c.op, c.lagMs]))
+  const lags = r.probes.map((p) => Math.max(0, ...p.reads.map((i) => lagOf.get(i) ?? 0)))
+  lines.push(
+    `probe (read through proxy B, write through A, read through B at once until it changes): ${lags.length} rounds, ${lags.filter((l) => l > 0).length} served the old copy after the write's acknowledgement; ` +
+      `window (acknowledgement to the last stale read's invocation) median ${quantile(lags, 0.5).toFixed(1)} ms, p99 ${quantile(lags, 0.99).toFixed(1)} ms, max ${quantile(lags, 1).toFixed(1)} ms`,
+  )
   lines.push(`reads whose state was already superseded upstream (by any applied write, acknowledged or not) when invoked: ${r.result.staleVsUpstream}`)
   const byKind = new Map<string, number>()
   for (const a of r.result.anomalies) byKind.set(a.kind, (byKind.get(a.kind) ?? 0) + 1)

@@ -68,7 +68,7 @@ export async function runConsistency(o: RunOptions): Promise<RunRecord> {
         }
       })
     const result = check(workload.history, log, nemesis.faults, { keys, windowMs, ttlMs: TTL_S * 1000, redisSettleMs: 3000 })
-    return { seed: o.seed, seconds: o.seconds, proxies, clients, keys, history: workload.history, log, faults: nemesis.faults, result, windowMs }
+    return { seed: o.seed, seconds: o.seconds, proxies, clients, keys, history: workload.history, log, faults: nemesis.faults, result, windowMs, probes: workload.probes }
   } finally {
     await cluster.stop()
   }
