@@ -1,23 +1,13 @@
 // Prometheus metrics of the cache, read from CacheMetrics at scrape time (collect callbacks), so
 // the hot path only bumps plain counters.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { Gauge, Histogram, type Registry } from 'prom-client'
+import { collectedCounter } from '../metrics/index.js'
 import { REDIS_LATENCY_BUCKETS } from './metrics.js'
 import type { ThriftCache } from './thrift-cache.js'
 
 export function registerCacheMetrics(registry: Registry, cache: ThriftCache): void {
   const m = cache.metrics
-  const counter = (name: string, help: string, labelNames: string[], set: (c: Counter) => void): void => {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset()
-        set(this)
-      },
-    })
-  }
+  const counter = collectedCounter.bind(undefined, registry)
   counter('thriftgate_cache_hits_total', 'Reads answered from the cache, by tier.', ['tier'], (c) => {
     c.inc({ tier: 'memory' }, m.hitsMemory)
     c.inc({ tier: 'redis' }, m.hitsRedis)

@@ -1,22 +1,12 @@
 // Prometheus metrics of the index, read from IndexMetrics and the store at scrape time (collect
 // callbacks), so lookups and maintenance only bump plain counters.
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { Gauge, type Registry } from 'prom-client'
+import { collectedCounter } from '../metrics/index.js'
 import type { SecondaryIndex } from './secondary-index.js'
 
 export function registerIndexMetrics(registry: Registry, index: SecondaryIndex): void {
   const m = index.metrics
-  const counter = (name: string, help: string, labelNames: string[], set: (c: Counter) => void): void => {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset()
-        set(this)
-      },
-    })
-  }
+  const counter = collectedCounter.bind(undefined, registry)
   counter('thriftgate_index_hits_total', 'Lookups answered from the index, by kind (point, range).', ['kind'], (c) => {
     c.inc({ kind: 'point' }, m.hits.point)
     c.inc({ kind: 'range' }, m.hits.range)

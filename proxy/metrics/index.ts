@@ -1,0 +1,2 @@
+// Prometheus helpers shared by the areas that register metrics (cache, index). Imports only prom-client.
+export { collectedCounter } from './collected-counter.js'
