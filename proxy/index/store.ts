@@ -277,7 +277,14 @@ export class IndexStore {
       names.forEach((n, i) => overlay.set(n, got[i] ? decodeRecord(Buffer.from(got[i]!)) : undefined))
     }
 
-    const wb = this.db.write({ capacity: 64, autoDestroy: true })
+    // Sized for the batch (a change writes its record and up to two keys per index, one more for a
+    // unique slot): the binding reallocates its native operation list each time it doubles.
+    let ops = 8
+    for (const j of jobs) {
+      ops += j.meta.length
+      for (const c of j.changes) ops += 1 + 3 * this.entity(c.entity).spec.indexes.length
+    }
+    const wb = this.db.write({ capacity: ops, autoDestroy: true })
     const touched = new Set<EntityRuntime>()
     const results: ChangeResult[][] = []
     for (let ji = 0; ji < jobs.length; ji++) {
