@@ -130,7 +130,7 @@ export class CallEnds {
     publishRequest(this.host.id, p, 'oneway', 0)
   }
 
-  /** An answer to no call (the exception before closing on a protocol error), after those held. */
+  /** An answer the proxy made (local answer, error, the exception before closing): now, or after those held. */
   send(pieces: readonly Buffer[]): void {
     if (this.queue.isEmpty) this.host.writer.pieces(pieces)
     else this.queue.addPieces(undefined, pieces, undefined, 0)
