@@ -74,16 +74,14 @@ describe('a signal before startup finished', () => {
     const upstream = await startUserServer({ seed: 5, transport: 'framed', protocol: 'binary' })
     const dir = tempDir('tg-abort-')
     const adminPort = await freePort()
-    const config = loadConfig({
-      file: resolve('config/demo/thriftgate.yaml'),
-      env: {},
-      flags: [
-        { path: ['upstream'], value: `127.0.0.1:${upstream.port}`, origin: 'test' },
-        { path: ['listen'], value: '127.0.0.1:0', origin: 'test' },
-        { path: ['admin'], value: `127.0.0.1:${adminPort}`, origin: 'test' },
-        { path: ['index', 'path'], value: join(dir.path, 'index'), origin: 'test' },
-      ],
-    })
+    // The demo config (cache and index plugins), pointed at this test's upstream, ports and directory.
+    const env = {
+      THRIFTGATE_UPSTREAM: `127.0.0.1:${upstream.port}`,
+      THRIFTGATE_LISTEN: '127.0.0.1:0',
+      THRIFTGATE_ADMIN: `127.0.0.1:${adminPort}`,
+      THRIFTGATE_INDEX_PATH: join(dir.path, 'index'),
+    }
+    const config = loadConfig({ file: resolve('config/demo/thriftgate.yaml'), env })
     const logger = createLogger({ level: 'silent' })
     const controller = new AbortController()
     // A step that is still running when the signal comes: it returns once aborted.
