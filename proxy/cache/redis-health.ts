@@ -11,6 +11,8 @@ export interface RedisHealthLogger {
 }
 
 interface Emitter {
+  /** ioredis' connection state ("ready" once connected and authenticated). */
+  readonly status?: string
   on(event: 'error', f: (err: Error) => void): unknown
   on(event: 'ready', f: () => void): unknown
 }
@@ -27,6 +29,8 @@ export class RedisHealth {
 
   /** Follows a client's connection (the cache's, and the bus's subscriber). */
   watch(client: Emitter): void {
+    // The client may have connected before it is watched (startup waits for it).
+    if (client.status === 'ready') this.ready = true
     client.on('error', (err) => this.failed(err))
     client.on('ready', () => this.recovered())
   }

@@ -46,15 +46,20 @@ function describe(v: unknown): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'a list'
   if (typeof v === 'object') return 'a map'
-  if (typeof v === 'string') return `"${v}"`
+  // A URL's credentials are masked (a mistyped Redis URL still holds the real password).
+  if (typeof v === 'string') return `"${v.replace(/\/\/[^@/]*@/, '//***@')}"`
   return String(v)
 }
 
+/** Keys whose values are secrets: a problem with them never quotes the value. */
+const SECRET_KEY = /(^|\.)(adminToken|password|token)(\[\d+\])?$/
+
 function problemOf(e: ErrorObject): ConfigProblem {
   const path = dottedPath(e.instancePath)
+  const shown = SECRET_KEY.test(path) ? 'a value not shown here (it is a secret)' : describe(e.data)
   const def = /^#\/definitions\/([A-Za-z]+)\//.exec(e.schemaPath)?.[1]
   const hint = def === undefined ? undefined : HINTS[def]
-  if (hint !== undefined && e.keyword !== 'propertyNames') return { path, problem: `${hint}; got ${describe(e.data)}` }
+  if (hint !== undefined && e.keyword !== 'propertyNames') return { path, problem: `${hint}; got ${shown}` }
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String((e.params as { additionalProperty: string }).additionalProperty)
@@ -65,16 +70,16 @@ function problemOf(e: ErrorObject): ConfigProblem {
     case 'required':
       return { path: join(path, String((e.params as { missingProperty: string }).missingProperty)), problem: 'is required' }
     case 'type':
-      return { path, problem: `expected ${String((e.params as { type: string }).type).replace(',', ' or ')}; got ${describe(e.data)}` }
+      return { path, problem: `expected ${String((e.params as { type: string }).type).replace(',', ' or ')}; got ${shown}` }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String)
-      return { path, problem: `expected one of ${allowed.join(', ')}; got ${describe(e.data)}${didYouMean(String(e.data), allowed)}` }
+      return { path, problem: `expected one of ${allowed.join(', ')}; got ${shown}${didYouMean(String(e.data), allowed)}` }
     }
     case 'propertyNames':
       return { path: join(path, String((e.params as { propertyName: string }).propertyName)), problem: 'is not a valid name (letters, digits and _)' }
     case 'pattern':
-      if (path.endsWith('redis.url')) return { path, problem: `expected a redis://, rediss://, redis+cluster:// or redis+sentinel:// URL; got ${describe(e.data)}` }
-      return { path, problem: `${e.message ?? 'does not match'}; got ${describe(e.data)}` }
+      if (path.endsWith('redis.url')) return { path, problem: `expected a redis://, rediss://, redis+cluster:// or redis+sentinel:// URL; got ${shown}` }
+      return { path, problem: `${e.message ?? 'does not match'}; got ${shown}` }
     default:
       return { path, problem: e.message ?? 'is invalid' }
   }
