@@ -54,6 +54,8 @@ export type Allowance = 'window' | 'redis-outage' | 'reader-paused'
 
 export interface CrossProxyStale {
   op: number
+  /** The acknowledged write (through another proxy) that the read missed, the earliest acknowledged. */
+  missed: number
   lagMs: number
   allowance: Allowance
   kind: Op['op']
@@ -228,7 +230,7 @@ export function check(history: readonly Op[], log: readonly AppliedWrite[], faul
       }
     }
 
-    let worst: { lag: number; keys: number[] } | undefined
+    let worst: { lag: number; keys: number[]; missed: number } | undefined
     let sameProxy: { message: string; k: number } | undefined
     let impossible: { message: string; k: number } | undefined
     let superseded = false
@@ -249,8 +251,9 @@ export function check(history: readonly Op[], log: readonly AppliedWrite[], faul
         break
       }
       if (missed.length > 0) {
-        const lag = op.inv - Math.min(...missed.map((a) => a.comp))
-        if (worst === undefined || lag > worst.lag) worst = { lag, keys: [c.k] }
+        const first = missed.reduce((x, y) => (y.comp < x.comp ? y : x))
+        const lag = op.inv - first.comp
+        if (worst === undefined || lag > worst.lag) worst = { lag, keys: [c.k], missed: first.op }
       }
     }
     if (superseded) staleVsUpstream++
@@ -264,13 +267,14 @@ export function check(history: readonly Op[], log: readonly AppliedWrite[], faul
     }
     if (worst === undefined) continue
     const from = op.inv - worst.lag
+    // Faults first: the window measured is then the staleness no fault explains.
     const allowance: Allowance | undefined =
-      worst.lag <= opts.windowMs
-        ? 'window'
-        : redisFaults.some((f) => f.start <= op.comp && f.end + opts.redisSettleMs >= from) && worst.lag <= opts.ttlMs
-          ? 'redis-outage'
-          : faults.some((f) => f.target === `proxy${op.proxy}` && f.kind !== 'kill' && f.start <= op.comp && f.end >= from)
-            ? 'reader-paused'
+      redisFaults.some((f) => f.start <= op.comp && f.end + opts.redisSettleMs >= from) && worst.lag <= opts.ttlMs
+        ? 'redis-outage'
+        : faults.some((f) => f.target === `proxy${op.proxy}` && f.kind !== 'kill' && f.start <= op.comp && f.end >= from)
+          ? 'reader-paused'
+          : worst.lag <= opts.windowMs
+            ? 'window'
             : undefined
     if (allowance === undefined) {
       anomalies.push({
@@ -279,7 +283,7 @@ export function check(history: readonly Op[], log: readonly AppliedWrite[], faul
         op: op.i,
         keys: worst.keys,
       })
-    } else crossProxyStale.push({ op: op.i, lagMs: worst.lag, allowance, kind: op.op })
+    } else crossProxyStale.push({ op: op.i, missed: worst.missed, lagMs: worst.lag, allowance, kind: op.op })
   }
   return { anomalies, crossProxyStale, staleVsUpstream, readsChecked, writesChecked }
 }

@@ -57,6 +57,12 @@ export function summary(r: RunRecord): string {
     `probe (read through proxy B, write through A, read through B at once until it changes): ${lags.length} rounds, ${lags.filter((l) => l > 0).length} served the old copy after the write's acknowledgement; ` +
       `window (acknowledgement to the last stale read's invocation) median ${quantile(lags, 0.5).toFixed(1)} ms, p99 ${quantile(lags, 0.99).toFixed(1)} ms, max ${quantile(lags, 1).toFixed(1)} ms`,
   )
+  for (const c of [...cs].filter((x) => x.allowance === 'window').sort((a, b) => b.lagMs - a.lagMs).slice(0, 3)) {
+    const o = r.history[c.op] as Op
+    const near = r.faults.filter((f) => f.end >= o.inv - c.lagMs - 3000 && f.start <= o.comp)
+    const w = r.history[c.missed] as Op
+    lines.push(`  largest: ${c.lagMs.toFixed(1)} ms: ${describe(o)} missed ${describe(w)}; faults near: ${near.map((f) => `${f.kind} ${f.target}`).join(', ') || 'none'}`)
+  }
   lines.push(`reads whose state was already superseded upstream (by any applied write, acknowledged or not) when invoked: ${r.result.staleVsUpstream}`)
   const byKind = new Map<string, number>()
   for (const a of r.result.anomalies) byKind.set(a.kind, (byKind.get(a.kind) ?? 0) + 1)
