@@ -52,15 +52,21 @@ describe('a signal before startup finished', () => {
       )
       const child = spawnCli(['serve', '--config', file])
       let stdout = ''
+      let stderr = ''
       child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-      child.stderr?.resume()
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d))
       const exited = once(child, 'close').then(([code, sig]) => ({ code, signal: sig }) as Exit)
+      let timer: NodeJS.Timeout | undefined
       try {
         // The admin server listens before the plugins start: from here on, the cache waits for Redis.
         await adminUp(adminPort, child)
         child.kill(signal)
-        assert.deepEqual(await exited, { code: 0, signal: null })
+        // Bounded: a process that does not exit is a failure with its output, not a runner timeout.
+        const hung = new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 30_000)))
+        const result = await Promise.race([exited, hung])
+        assert.deepEqual(result, { code: 0, signal: null }, `stdout: ${stdout}\nstderr: ${stderr}`)
       } finally {
+        clearTimeout(timer)
         child.kill('SIGKILL')
       }
       const msgs = stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg)
