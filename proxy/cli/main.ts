@@ -52,7 +52,7 @@ export async function main(args: readonly string[]): Promise<void> {
     .epilogue(
       [
         'Try the demo first: `thriftgate demo` (or `npm start`) runs a sample UserService with the proxy in front of it.',
-        'Every config key: docs/configuration.md. Every error code: docs/errors.md. Every metric: docs/metrics.md.',
+        'Config: docs/configuration.md (every key with its default: docs/config-reference.md). Every error code: docs/errors.md. Every metric: docs/metrics.md.',
         'Environment variables (flags override them; they override the config file): THRIFTGATE_CONFIG THRIFTGATE_LISTEN ' +
           'THRIFTGATE_UPSTREAM THRIFTGATE_ADMIN THRIFTGATE_ADMIN_TOKEN THRIFTGATE_LOG_LEVEL THRIFTGATE_IDL THRIFTGATE_TRANSPORT ' +
           'THRIFTGATE_PROTOCOL THRIFTGATE_DRAIN_DEADLINE THRIFTGATE_REDIS_URL THRIFTGATE_INDEX_PATH',
