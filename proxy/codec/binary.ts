@@ -14,6 +14,14 @@ export function need(pos: number, n: number, end: number, what: string): void {
   if (pos + n > end) throw truncated(what, pos)
 }
 
+/**
+ * The big-endian i32 at `pos`, which the caller has checked lies inside `buf`. Plain byte reads
+ * inline into hot loops; Buffer#readInt32BE validates its argument on every call.
+ */
+export function i32At(buf: Uint8Array, pos: number): number {
+  return ((buf[pos] as number) << 24) | ((buf[pos + 1] as number) << 16) | ((buf[pos + 2] as number) << 8) | (buf[pos + 3] as number)
+}
+
 export function readI16(buf: Buffer, pos: number, end: number): number {
   need(pos, 2, end, 'i16')
   return buf.readInt16BE(pos)

@@ -4,9 +4,11 @@
 //  compact:       0x82, (type << 5) | 1, varint seqid (plain, not zigzag), varint nameLen, name
 // Java/C++/Python read both binary forms (strictRead=false), so we do too.
 
+import { i32At } from './binary.js'
 import { ByteWriter } from './byte-writer.js'
 import { COMPACT_PROTOCOL_ID, COMPACT_VERSION, readVarint32, varintEnd } from './compact.js'
 import { CodecError, CodecErrorCode } from './errors.js'
+import { decodeName, nameParts, type NameParts } from './name-cache.js'
 import { DEFAULT_LIMITS, MessageType, type Protocol } from './types.js'
 
 export interface Envelope {
@@ -56,7 +58,7 @@ function varintLength(buf: Buffer, pos: number, end: number): number {
 
 function readBinary(buf: Buffer, off: number, end: number, maxName: number): Envelope | undefined {
   if (off + 4 > end) return undefined
-  const first = buf.readInt32BE(off)
+  const first = i32At(buf, off)
   if (first < 0) {
     if ((first & BINARY_VERSION_MASK) !== BINARY_VERSION_1) {
       throw badVersion(`bad binary protocol version 0x${(first >>> 16).toString(16)} at offset ${off}`)
@@ -64,15 +66,15 @@ function readBinary(buf: Buffer, off: number, end: number, maxName: number): Env
     // Byte 2 is unused: Java and C++ take the type from the low byte only.
     const type = checkType(first & 0xff, off)
     if (off + 8 > end) return undefined
-    const len = buf.readInt32BE(off + 4)
+    const len = i32At(buf, off + 4)
     checkNameLength(len, off + 4, maxName)
     const nameStart = off + 8
     const nameEnd = nameStart + len
     if (nameEnd + 4 > end) return undefined
     return {
-      name: buf.toString('utf8', nameStart, nameEnd),
+      name: decodeName(buf, nameStart, nameEnd),
       type,
-      seqid: buf.readInt32BE(nameEnd),
+      seqid: i32At(buf, nameEnd),
       bodyOffset: nameEnd + 4,
       strict: true,
       nameStart,
@@ -87,9 +89,9 @@ function readBinary(buf: Buffer, off: number, end: number, maxName: number): Env
   if (nameEnd + 5 > end) return undefined
   const type = checkType(buf[nameEnd] as number, nameEnd)
   return {
-    name: buf.toString('utf8', nameStart, nameEnd),
+    name: decodeName(buf, nameStart, nameEnd),
     type,
-    seqid: buf.readInt32BE(nameEnd + 1),
+    seqid: i32At(buf, nameEnd + 1),
     bodyOffset: nameEnd + 5,
     strict: false,
     nameStart,
@@ -119,7 +121,7 @@ function readCompact(buf: Buffer, off: number, end: number, maxName: number): En
   const nameEnd = nameStart + len
   if (nameEnd > end) return undefined
   return {
-    name: buf.toString('utf8', nameStart, nameEnd),
+    name: decodeName(buf, nameStart, nameEnd),
     type,
     seqid,
     bodyOffset: nameEnd,
@@ -183,10 +185,8 @@ export function writeEnvelope(protocol: Protocol, strict: boolean, name: string,
 }
 
 /** Multiplexed names: CALL/ONEWAY carry "Service:method", split at the first ':'. */
-export function splitName(name: string, type: MessageType): { service: string | undefined; method: string } {
-  if (type === MessageType.CALL || type === MessageType.ONEWAY) {
-    const i = name.indexOf(':')
-    if (i >= 0) return { service: name.slice(0, i), method: name.slice(i + 1) }
-  }
+export function splitName(name: string, type: MessageType): NameParts {
+  // cached with the name (name-cache.ts): the result is shared, never modify it
+  if (type === MessageType.CALL || type === MessageType.ONEWAY) return nameParts(name)
   return { service: undefined, method: name }
 }

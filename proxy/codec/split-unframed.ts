@@ -4,9 +4,10 @@
 // an accumulator that grows geometrically (fresh memory each time, never reused once handed
 // out), and each later chunk is scanned only from where the scanner stopped: linear overall.
 
-import { toMessage } from './to-message.js'
-import type { CodecLimits, Dialect, Message, Protocol } from './types.js'
-import { wholeMessageEnd } from './unframed-fast.js'
+import { decodeName } from './name-cache.js'
+import { assembleMessage, dialectOf, toMessage } from './to-message.js'
+import { DEFAULT_LIMITS, MessageType, type CodecLimits, type Dialect, type Message, type Protocol } from './types.js'
+import { found, wholeMessageEnd } from './unframed-fast.js'
 import { UnframedScanner } from './unframed-scanner.js'
 
 /** The first accumulator for a message that spans chunks (it doubles from there). */
@@ -18,12 +19,16 @@ export class UnframedSplitter {
   private accLen = 0
   /** The dialect of the last message. */
   dialect: Dialect | undefined
+  private readonly oldStyle: Dialect
+  private readonly strict: Dialect
 
   constructor(
     private readonly protocol: Protocol,
     private readonly limits: CodecLimits,
   ) {
     this.scanner = new UnframedScanner(protocol, limits)
+    this.oldStyle = dialectOf('unframed', protocol, false)
+    this.strict = dialectOf('unframed', protocol, true)
   }
 
   get bufferedBytes(): number {
@@ -51,7 +56,13 @@ export class UnframedSplitter {
       const start = pos
       // a message whole in this chunk: the plain walk; otherwise (or on bad bytes) the scanner
       const whole = wholeMessageEnd(chunk, pos, end, this.protocol, this.limits)
-      const stop = whole >= 0 ? whole : scanner.feed(chunk, pos, end)
+      if (whole >= 0) {
+        pos = whole
+        // the whole chunk is one message (one call at a time): the chunk is its own view
+        onMessage(this.found(chunk, start === 0 && whole === end ? chunk : chunk.subarray(start, whole), start))
+        continue
+      }
+      const stop = scanner.feed(chunk, pos, end)
       if (stop >= 0) {
         pos = stop
         scanner.reset()
@@ -77,6 +88,20 @@ export class UnframedSplitter {
     }
     chunk.copy(acc, this.accLen, from, to)
     this.accLen = need
+  }
+
+  /** The message wholeMessageEnd just found at `start` in `chunk`, from the envelope it read. */
+  private found(chunk: Buffer, raw: Buffer, start: number): Message {
+    const f = found
+    const type = f.type
+    // anything unusual takes the general path, which throws the precise error
+    if (type < MessageType.CALL || type > MessageType.ONEWAY || f.nameEnd - f.nameStart > DEFAULT_LIMITS.maxMessageSize) {
+      return this.message(raw)
+    }
+    const dialect = f.strict ? this.strict : this.oldStyle
+    this.dialect = dialect
+    const name = decodeName(chunk, f.nameStart, f.nameEnd)
+    return assembleMessage(raw, raw, dialect, undefined, type as MessageType, name, f.seqid, f.bodyStart - start)
   }
 
   private message(raw: Buffer): Message {

@@ -2,7 +2,7 @@
 
 import { readEnvelope, splitName } from './envelope.js'
 import { CodecError, CodecErrorCode } from './errors.js'
-import type { Dialect, HeaderInfo, Message, Protocol, Transport } from './types.js'
+import type { Dialect, HeaderInfo, Message, MessageType, Protocol, Transport } from './types.js'
 
 function frozenDialects(transport: Transport): Record<Protocol, readonly [Dialect, Dialect]> {
   const d = (protocol: Protocol, strict: boolean): Dialect => Object.freeze({ transport, protocol, strict })
@@ -29,22 +29,28 @@ export function toMessage(
 ): Message {
   try {
     const env = readEnvelope(payload, 0, protocol)
-    const { service, method } = splitName(env.name, env.type)
-    return {
-      raw,
-      payload,
-      dialect: dialectOf(transport, protocol, env.strict),
-      header,
-      type: env.type,
-      name: env.name,
-      service,
-      method,
-      seqid: env.seqid,
-      bodyOffset: env.bodyOffset,
-    }
+    return assembleMessage(raw, payload, dialectOf(transport, protocol, env.strict), header, env.type, env.name, env.seqid, env.bodyOffset)
   } catch (err) {
     throw asCodecError(err)
   }
+}
+
+/**
+ * The Message object, from envelope fields already read and checked (`type` a valid message
+ * type). The one place a Message is built, so that every Message has the same shape.
+ */
+export function assembleMessage(
+  raw: Buffer,
+  payload: Buffer,
+  dialect: Dialect,
+  header: HeaderInfo | undefined,
+  type: MessageType,
+  name: string,
+  seqid: number,
+  bodyOffset: number,
+): Message {
+  const { service, method } = splitName(name, type)
+  return { raw, payload, dialect, header, type, name, service, method, seqid, bodyOffset }
 }
 
 /** A RangeError from reading past a buffer means the message ended before its content did. */

@@ -5,6 +5,7 @@
 // either finds the end across chunks or throws the precise CodecError. Each byte is walked at
 // most twice (here once, then by the scanner), so splitting stays linear.
 
+import { i32At } from './binary.js'
 import type { Protocol } from './types.js'
 
 const NONE = -1
@@ -43,7 +44,7 @@ function binaryValue(buf: Buffer, pos: number, end: number, t: number, depth: nu
       return pos + 16
     case 11: {
       if (pos + 4 > end) return NONE
-      const n = buf.readInt32BE(pos)
+      const n = i32At(buf, pos)
       return n < 0 ? NONE : pos + 4 + n
     }
     case 12:
@@ -52,7 +53,7 @@ function binaryValue(buf: Buffer, pos: number, end: number, t: number, depth: nu
       if (pos + 6 > end || depth + 1 > maxDepthNow) return NONE
       const kt = buf[pos]!
       const vt = buf[pos + 1]!
-      let n = buf.readInt32BE(pos + 2)
+      let n = i32At(buf, pos + 2)
       if (n < 0) return NONE
       pos += 6
       for (; n > 0 && pos >= 0 && pos < end; n--) {
@@ -66,7 +67,7 @@ function binaryValue(buf: Buffer, pos: number, end: number, t: number, depth: nu
     case 15: {
       if (pos + 5 > end || depth + 1 > maxDepthNow) return NONE
       const et = buf[pos]!
-      let n = buf.readInt32BE(pos + 1)
+      let n = i32At(buf, pos + 1)
       if (n < 0) return NONE
       pos += 5
       for (; n > 0 && pos >= 0 && pos < end; n--) pos = binaryValue(buf, pos, end, et, depth + 1)
@@ -157,6 +158,13 @@ function compactStruct(buf: Buffer, pos: number, end: number, depth: number): nu
 let maxDepthNow = 64
 
 /**
+ * The envelope of the message wholeMessageEnd found last (valid only after it returned >= 0):
+ * walking the header to find the body is most of reading it, so the splitter need not read it
+ * again. Offsets are into the buffer that was walked. `type` is as on the wire, not yet checked.
+ */
+export const found = { type: 0, strict: true, nameStart: 0, nameEnd: 0, seqid: 0, bodyStart: 0 }
+
+/**
  * End of the unframed message starting at `start` if it lies whole in `buf[start, end)` and
  * within the limits; otherwise -1 (the caller then uses the resumable scanner).
  */
@@ -170,25 +178,55 @@ export function wholeMessageEnd(
   maxDepthNow = limits.maxDepth
   let pos = start
   let bodyEnd: number
+  let type: number
+  let strict = true
+  let nameStart: number
+  let seqid = 0
   if (protocol === 'binary') {
     if (pos + 4 > end) return NONE
-    const v = buf.readInt32BE(pos)
+    const v = i32At(buf, pos)
     if (v < 0) {
+      // strict: version and type, i32 name length, name, i32 seqid
       if ((v & 0xffff0000) !== (0x80010000 | 0) || pos + 8 > end) return NONE
-      const n = buf.readInt32BE(pos + 4)
+      const n = i32At(buf, pos + 4)
       if (n < 0) return NONE
-      pos += 8 + n + 4
+      type = v & 0xff
+      nameStart = pos + 8
+      pos = nameStart + n + 4
     } else {
-      pos += 4 + v + 5
+      // old style: i32 name length, name, i8 type, i32 seqid
+      strict = false
+      nameStart = pos + 4
+      pos = nameStart + v + 5
+      type = -1 // read below, once the bytes are known to be there
     }
     bodyEnd = pos < end ? binaryStruct(buf, pos, end, 1) : NONE
   } else {
     if (pos + 2 > end || buf[pos] !== 0x82 || (buf[pos + 1]! & 0x1f) !== 1) return NONE
-    pos = varint(buf, pos + 2, end, 5) // seqid
+    type = buf[pos + 1]! >> 5
+    pos = varint(buf, pos + 2, end, 5) // seqid (plain, not zigzag)
+    seqid = varintValue | 0
     if (pos >= 0) pos = varint(buf, pos, end, 5) // name length
     if (pos < 0 || varintValue > 0x7fffffff) return NONE
+    nameStart = pos
     pos += varintValue
     bodyEnd = pos < end ? compactStruct(buf, pos, end, 1) : NONE
   }
-  return bodyEnd < 0 || bodyEnd > end || bodyEnd - start > limits.maxMessageSize ? NONE : bodyEnd
+  if (bodyEnd < 0 || bodyEnd > end || bodyEnd - start > limits.maxMessageSize) return NONE
+  // the body starts at `pos`, past the seqid, inside the message: every header byte is there
+  const f = found
+  if (protocol === 'binary') {
+    const nameEnd = pos - (strict ? 4 : 5)
+    f.nameEnd = nameEnd
+    f.type = strict ? type : buf[nameEnd]!
+    f.seqid = i32At(buf, pos - 4)
+  } else {
+    f.nameEnd = pos
+    f.type = type
+    f.seqid = seqid
+  }
+  f.strict = strict
+  f.nameStart = nameStart
+  f.bodyStart = pos
+  return bodyEnd
 }
