@@ -88,6 +88,12 @@ interface EntityRuntime {
   readonly uniquePrefixes: readonly (Buffer | undefined)[]
   state: EntityState
   counts: EntityCounts
+  /**
+   * The highest reverse key written for this entity (null: it has no records), so every record
+   * sorts at or below it: a backfill page whose range starts above it needs no read. It only
+   * grows until the entity is cleared (an over-estimate costs a read, never a missed record).
+   */
+  lastRecord: Buffer | null
 }
 
 const MAX_JOBS_PER_BATCH = 512
@@ -95,6 +101,8 @@ const CLOCK_KEY = metaKey('clock')
 
 export class IndexStore {
   readonly clock: VersionClock
+  /** Backfill pages whose records were read with a range scan, or known to have none (tests, stats). */
+  readonly io = { pageReads: 0, pageReadsSkipped: 0 }
   private readonly entities = new Map<string, EntityRuntime>()
   private queue: Job[] = []
   private draining: Promise<void> | undefined
@@ -146,7 +154,10 @@ export class IndexStore {
       uniquePrefixes: spec.indexes.map((i) => (i.unique === true ? uniquePrefix(spec.name, i.name) : undefined)),
       state,
       counts,
+      lastRecord: null,
     }
+    const range = entityReverseRange(spec.name)
+    for await (const e of this.db.iterator({ ...range, reverse: true, limit: 1 }, { values: false })) rt.lastRecord = Buffer.from(e.key)
     this.entities.set(spec.name, rt)
     if (state.schema !== schema) {
       // The configured indexes changed: entries on disk no longer mean what the config says.
@@ -236,8 +247,7 @@ export class IndexStore {
     for (const p of plans) for (let i = 0; i < p.keys.length; i++) wanted.set(p.names[i]!, p.keys[i]!)
     const overlay = new Map<string, ReverseRecord | undefined>()
     // Backfill pages read their records with one range scan instead of a get per entity (the page
-    // is a contiguous key range), which also finds records the upstream no longer has. A first
-    // backfill finds none: one empty scan for the whole page.
+    // is a contiguous key range), which also finds records the upstream no longer has.
     const extra = new Map<Job, { changes: EntityChange[]; rts: EntityRuntime[]; keys: Buffer[]; names: string[] }>()
     for (let ji = 0; ji < jobs.length; ji++) {
       const j = jobs[ji]!
@@ -248,7 +258,14 @@ export class IndexStore {
       const gte = j.page.from === undefined ? rt.reversePrefix : prefixEnd(reverseKey(rt.reversePrefix, j.page.from))!
       const lt = j.page.to === undefined ? prefixEnd(rt.reversePrefix)! : prefixEnd(reverseKey(rt.reversePrefix, j.page.to))!
       const found = new Map<string, ReverseRecord>()
-      for await (const e of this.db.iterator({ gte, lt }, { capacity: 1024 })) found.set(e.key.toString('latin1'), decodeRecord(e.value))
+      // Nothing to read when the page lies wholly above every record there is (a first backfill,
+      // page after page); a write that passed meanwhile raised lastRecord, so it is read.
+      if (rt.lastRecord !== null && Buffer.compare(rt.lastRecord, gte) >= 0) {
+        this.io.pageReads++
+        for await (const e of this.db.iterator({ gte, lt }, { capacity: 1024 })) found.set(e.key.toString('latin1'), decodeRecord(e.value))
+      } else {
+        this.io.pageReadsSkipped++
+      }
       for (const name of plan.names) {
         overlay.set(name, found.get(name))
         wanted.delete(name)
@@ -358,6 +375,7 @@ export class IndexStore {
     if (wasLive !== isLive) rt.counts.live += isLive ? 1 : -1
     const next: ReverseRecord = { version: c.version, deleted: !isLive, values: isLive ? newValues : NO_VALUES }
     wb.tryPut(key, encodeRecord(next))
+    if (rt.lastRecord === null || Buffer.compare(key, rt.lastRecord) > 0) rt.lastRecord = key
     overlay.set(name, next)
     return { applied: true, previous: cur }
   }
@@ -456,6 +474,7 @@ export class IndexStore {
     wb.tryDeleteRange(ur.gte, ur.lt)
     rt.state = cleanState(schema ?? rt.state.schema, 'cleared', rt.state.epoch + 1)
     rt.counts = { live: 0, entries: {} }
+    rt.lastRecord = null
     wb.tryPut(metaKey('state', entity), Buffer.from(JSON.stringify(rt.state)))
     wb.tryPut(metaKey('counts', entity), Buffer.from(JSON.stringify(rt.counts)))
     await wb.flush()
