@@ -1,7 +1,9 @@
 // The admin HTTP server, on its own port (loopback by default): /metrics, /healthz, /readyz, plus
 // routes other folders add (purge, index). Mutating routes need `Authorization: Bearer <adminToken>`
-// when a token is configured, and are refused outright on a non-loopback address without one.
-import { timingSafeEqual } from 'node:crypto'
+// when a token is configured, and are refused outright on a non-loopback address without one (the
+// config refuses that setup unless adminWithoutToken is read-only). Every method but GET counts as
+// mutating, whatever the route says: a route cannot open a state change by forgetting the flag.
+import { createHash, timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from '../log/index.js'
@@ -34,12 +36,15 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
   res.end(text)
 }
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(header ?? '')
-  if (m === null) return false
-  const given = Buffer.from(m[1] ?? '')
-  const want = Buffer.from(token)
-  return given.length === want.length && timingSafeEqual(given, want)
+/**
+ * Constant time in the token's content and length: both sides are hashed to 32 bytes first, so
+ * neither a byte-by-byte compare nor a length check tells an attacker how close a guess was.
+ */
+export function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '')
+  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest()
+  const given = digest(m?.[1] ?? '')
+  return timingSafeEqual(given, digest(token)) && m !== null
 }
 
 export class AdminServer {
@@ -105,6 +110,11 @@ export class AdminServer {
     })
   }
 
+  /** Who tried what (never the header they sent: a near-miss token is almost the secret). */
+  private refused(req: http.IncomingMessage, url: URL, status: number): void {
+    this.opts.logger.warn({ method: req.method, path: url.pathname, remote: req.socket.remoteAddress, status }, 'admin: mutating call refused')
+  }
+
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin')
     const route = this.routes.get(`${req.method ?? 'GET'} ${url.pathname}`)
@@ -116,12 +126,15 @@ export class AdminServer {
       }
       return sendJson(res, 404, { error: `no endpoint ${url.pathname}`, endpoints: [...this.routes.keys()] })
     }
-    if (route.mutating) {
+    if (route.mutating || route.method !== 'GET') {
       const token = this.opts.adminToken
       if (token === undefined && !this.opts.loopback) {
+        this.refused(req, url, 403)
         return sendJson(res, 403, { error: 'mutating admin endpoints are disabled: admin is not on loopback and no adminToken is configured' })
       }
       if (token !== undefined && !tokenMatches(req.headers.authorization, token)) {
+        this.refused(req, url, 401)
+        res.setHeader('www-authenticate', 'Bearer realm="thriftgate-admin"')
         return sendJson(res, 401, { error: 'missing or wrong admin token (send "Authorization: Bearer <adminToken>")' })
       }
     }

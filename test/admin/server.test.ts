@@ -93,6 +93,25 @@ describe('admin server', () => {
     assert.equal((await fetch(`${url}/healthz`)).status, 200, 'read-only endpoints need no token')
   })
 
+  test('401 says how to authenticate; a token of another length, or with junk after it, is wrong too', async () => {
+    const { url } = await start({ token: 'tok-abcdef' })
+    const r = await fetch(`${url}/purge`, { method: 'POST', headers: { authorization: 'Bearer tok' } })
+    assert.equal(r.status, 401)
+    assert.equal(r.headers.get('www-authenticate'), 'Bearer realm="thriftgate-admin"')
+    assert.match(((await r.json()) as { error: string }).error, /Authorization: Bearer <adminToken>/)
+    for (const h of ['Bearer tok-abcdef x', 'Basic tok-abcdef', 'tok-abcdef', 'Bearer tok-abcdefg']) {
+      assert.equal((await fetch(`${url}/purge`, { method: 'POST', headers: { authorization: h } })).status, 401, h)
+    }
+    assert.equal((await fetch(`${url}/purge`, { method: 'POST', headers: { authorization: 'bearer  tok-abcdef' } })).status, 200)
+  })
+
+  test('a POST route that forgot to say it is mutating still needs the token', async () => {
+    const { url, server } = await start({ token: 't0k' })
+    server.add({ method: 'POST', path: '/oops', mutating: false, description: 'test', handle: (_q, res) => sendJson(res, 200, { changed: true }) })
+    assert.equal((await fetch(`${url}/oops`, { method: 'POST' })).status, 401)
+    assert.equal((await fetch(`${url}/oops`, { method: 'POST', headers: { authorization: 'Bearer t0k' } })).status, 200)
+  })
+
   test('mutating endpoint off loopback without a token: 403', async () => {
     const { url } = await start({ loopback: false })
     const r = await fetch(`${url}/purge`, { method: 'POST' })
