@@ -56,6 +56,8 @@ export class ProxyMetrics {
     gauge('thriftgate_upstream_connections', 'Upstream connections open now (one per client connection, plus the pool).', (s) => s.upstreamConnections)
     gauge('thriftgate_pool_busy_connections', 'Pooled upstream connections with a call in flight (calls the proxy makes itself).', (s) => s.pool.busy)
     gauge('thriftgate_pool_queued_calls', 'Calls waiting for a free pooled upstream connection.', (s) => s.pool.queued)
+    gauge('thriftgate_buffered_request_bytes', 'Bytes held for incomplete client messages, all connections (bounded by limits.maxBufferedBytesTotal).', (s) => s.bufferedBytes)
+    gauge('thriftgate_limit_waiting_connections', 'Client connections not being read because a global limit (maxInFlightTotal, maxBufferedBytesTotal) is reached.', (s) => s.waitingConnections)
     gauge('thriftgate_draining', '1 while the proxy drains for shutdown.', (s) => (s.draining ? 1 : 0))
     total('thriftgate_received_bytes_total', 'Bytes received from clients.', (s) => s.bytesIn)
     total('thriftgate_sent_bytes_total', 'Bytes sent to clients.', (s) => s.bytesOut)
