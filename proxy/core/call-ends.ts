@@ -66,10 +66,15 @@ export class CallEnds {
     return !this.queue.isEmpty
   }
 
-  /** A handler answered locally (a oneway call gets no reply even then: nothing would read it). */
+  /**
+   * A handler answered locally (a oneway call gets no reply even then: nothing would read it). It
+   * goes out at once, even past answers held for handlers (docs/connection-model.md: clients match
+   * replies by seqid); queueing it would also let a client pipelining cache hits grow the queue
+   * without bound while one write is held, out of reach of the writer's backpressure.
+   */
   answered(p: PendingCall, reply: Buffer[], oneway: boolean): void {
     this.settleAnswered(p, reply)
-    if (!oneway && this.host.writable()) this.send(reply)
+    if (!oneway && this.host.writable()) this.host.writer.pieces(reply)
     if (channels.request.hasSubscribers) publishRequest(this.host.id, p, 'local', reply.reduce((n, b) => n + b.length, 0))
   }
 
@@ -99,12 +104,12 @@ export class CallEnds {
     else this.queue.addPieces(p, pieces, wait, holdBudgetMs(p, this.host.holdFloorMs))
   }
 
-  /** Never reached the upstream; `err` (if any) is the client's answer. */
+  /** Never reached the upstream; `err` (if any) is the client's answer, at once like a local one. */
   unsent(p: PendingCall, err: Error | undefined, outcome: RequestOutcome, cause: string): void {
     const hs = this.host.handlers
     if (hs.onSettled.length > 0) runOnSettled(hs, p, { kind: 'unsent', cause }, this.host.onHandlerError)
     publishRequest(this.host.id, p, outcome, 0)
-    if (err !== undefined && this.host.writable()) this.send(errorReply(p.message, p.message.dialect, err.message, TApplicationExceptionType.INTERNAL_ERROR))
+    if (err !== undefined && this.host.writable()) this.host.writer.pieces(errorReply(p.message, p.message.dialect, err.message, TApplicationExceptionType.INTERNAL_ERROR))
   }
 
   /** The client left while handlers decided (`reply`: what one answered): never forwarded. */
@@ -130,7 +135,7 @@ export class CallEnds {
     publishRequest(this.host.id, p, 'oneway', 0)
   }
 
-  /** An answer the proxy made (local answer, error, the exception before closing): now, or after those held. */
+  /** The exception sent before closing on a protocol error: after the answers still held. */
   send(pieces: readonly Buffer[]): void {
     if (this.queue.isEmpty) this.host.writer.pieces(pieces)
     else this.queue.addPieces(undefined, pieces, undefined, 0)

@@ -1,10 +1,10 @@
 // Answers held while handlers run: an upstream reply waits for onReply (write-driven invalidation
 // holds a reply until caches are clean), an error for a call whose outcome is unknown waits for
 // onFailure (so the invalidation lands before the client can read again). Answers leave in the order
-// their calls ended: one whose handlers finish early waits behind an earlier one still held, and an
-// answer made while something is held queues behind it. Bounded in number by the connection's
-// in-flight cap (every entry was a pending call) and in time by each entry's hold deadline: a hung
-// handler delays an answer, it cannot keep it (or the client) forever.
+// their calls ended at the upstream: one whose handlers finish early waits behind an earlier one still
+// held. Bounded in number by the connection's in-flight cap (every entry was a pending call, plus the
+// one exception sent before closing on a protocol error) and in time by each entry's hold deadline:
+// a hung handler delays an answer, it cannot keep it (or the client) forever.
 import { performance } from 'node:perf_hooks'
 import type { Message } from '../codec/index.js'
 import { DeadlineTimer } from './deadline-timer.js'
