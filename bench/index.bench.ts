@@ -10,9 +10,10 @@
 // index; the backfill rate, the upstream's own scan paging rate, index bytes on disk, proxy RSS.
 //
 //   node --import tsx bench/index.bench.ts [--stores=memory,postgres] [--sizes=100000,1000000]
-//        [--calls=300] [--scan-calls=15] [--rounds=3] [--pg-url=postgres://...]
+//        [--calls=300] [--scan-calls=15] [--rounds=3] [--pg-url=postgres://...] [--pg-pad=0]
 // postgres connects to --pg-url, else to what the PG* environment variables say (PGHOST, PGUSER,
-// PGDATABASE, ...); it creates and drops its own table.
+// PGDATABASE, ...); it creates and drops its own table. --pg-pad=N widens each row by N bytes of a
+// column the service never reads (0: rows hold just the User fields, the narrowest table).
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -25,6 +26,7 @@ const arg = (name: string, dflt: string): string => process.argv.find((a) => a.s
 const sizes = arg('sizes', '100000,1000000').split(',').map(Number)
 const stores = arg('stores', 'memory').split(',')
 const pgUrl = arg('pg-url', '')
+const pgPad = arg('pg-pad', '0')
 for (const s of stores) if (s !== 'memory' && s !== 'postgres') throw new Error(`--stores: memory or postgres, not ${s}`)
 const calls = Number(arg('calls', '300'))
 const scanCalls = Number(arg('scan-calls', '15'))
@@ -73,7 +75,7 @@ interface SizeResult {
 
 async function runSize(store: string, users: number): Promise<SizeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tg-bench-index-'))
-  const up = await start('./index/upstream.ts', [String(users), store, pgUrl])
+  const up = await start('./index/upstream.ts', [String(users), store, pgUrl, pgPad])
   const file = join(dir, 'thriftgate.yaml')
   writeFileSync(
     file,
@@ -167,7 +169,7 @@ async function runSize(store: string, users: number): Promise<SizeResult> {
     .filter(([what]) => what !== 'getUser (cached)')
     .map(([what, v]) => ({ what, direct: median(v.direct), proxy: median(v.proxy) }))
   return {
-    store,
+    store: store === 'postgres' && Number(pgPad) > 0 ? `postgres (rows +${pgPad} B)` : store,
     users,
     backfillSeconds,
     backfillRate: stats!.entities[0]!.entities / backfillSeconds,

@@ -2,6 +2,8 @@
 // NO index on email or age, so getUser is a primary-key read while getUserByEmail and
 // listUsersByAge are what a service with an unindexed column really does (a sequential scan, or
 // a walk of the primary key filtering rows). Seeded with the same users as the in-memory store.
+// `padBytes` adds a column the service never reads (real user tables are wider than what one RPC
+// returns): scans of unindexed columns slow down with the row width; primary-key reads do not.
 // Connection settings come from a URL or the usual PG* environment variables (pg's defaults).
 import pg from 'pg'
 import { MAX_SEED_AGE, MIN_SEED_AGE, type User, type UserBackend } from '../../proxy/demo/index.js'
@@ -27,18 +29,21 @@ export class PgUserStore implements UserBackend {
    * Creates (replacing) `table` with users 1..n, seeded in the database itself (seedUser's
    * formulas in SQL), then analyzed so the planner knows its size. `poolSize` connections.
    */
-  static async create(opts: { url?: string | undefined; table: string; seed: number; poolSize?: number }): Promise<PgUserStore> {
+  static async create(opts: { url?: string | undefined; table: string; seed: number; poolSize?: number; padBytes?: number }): Promise<PgUserStore> {
     if (!/^[a-z_][a-z0-9_]*$/.test(opts.table)) throw new Error(`bad table name ${JSON.stringify(opts.table)}`)
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 8 })
     const t = opts.table
     const span = MAX_SEED_AGE - MIN_SEED_AGE + 1
     try {
       await pool.query(`DROP TABLE IF EXISTS ${t}`)
-      await pool.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, name text NOT NULL, email text NOT NULL, age int NOT NULL, tags text[])`)
+      await pool.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, name text NOT NULL, email text NOT NULL, age int NOT NULL, tags text[], pad text)`)
+      // The pad is md5 text (incompressible enough that it is stored at its size, inline under ~2 KiB).
       await pool.query(
         `INSERT INTO ${t} SELECT i, 'User ' || i, 'user' || i || '@example.com', ${MIN_SEED_AGE} + (i * 37) % ${span},
-           CASE WHEN i % 4 = 0 THEN ARRAY['group' || (i % 3)] END FROM generate_series(1, $1::bigint) AS i`,
-        [opts.seed],
+           CASE WHEN i % 4 = 0 THEN ARRAY['group' || (i % 3)] END,
+           CASE WHEN $2::int > 0 THEN left(repeat(md5(i::text), ($2::int + 31) / 32), $2::int) END
+         FROM generate_series(1, $1::bigint) AS i`,
+        [opts.seed, opts.padBytes ?? 0],
       )
       await pool.query(`VACUUM ANALYZE ${t}`)
     } catch (err) {
