@@ -87,6 +87,11 @@ function urlWithout(url: string, c: RedisConnection | undefined): string {
   }
 }
 
+/** For another ioredis client on the same Redis (index replication): its URL and auth/TLS options. */
+export function redisClientOptions(url: string, conn: RedisConnection | undefined): { url: string; options: RedisOptions } {
+  return { url: urlWithout(url, conn), options: connOptions(conn) }
+}
+
 export function createRedisClient(target: RedisTarget): RedisClient {
   const auth = connOptions(target.conn)
   switch (target.kind) {

@@ -1,5 +1,7 @@
 // SecondaryIndexOptions from the normalised config (shared by the gateway plugin and the CLI).
 import { dialectOf } from '../codec/index.js'
+import type { RedisOptions } from 'ioredis'
+import { redisClientOptions } from '../cache/index.js'
 import type { Config } from '../config/index.js'
 import type { CacheLink } from './cache-link.js'
 import { IndexError, IndexErrorCode } from './errors.js'
@@ -8,6 +10,13 @@ import type { IndexLog } from './runtime.js'
 import type { SecondaryIndexOptions } from './secondary-index.js'
 
 export const DEFAULT_STREAM = 'thriftgate:index'
+
+/** The cache's Redis credentials and TLS go with its URL when replication shares it. */
+function replicationRedis(url: string, shared: Config['cache']['redis']): { url: string; redisOptions?: RedisOptions } {
+  if (shared === undefined) return { url }
+  const c = redisClientOptions(url, shared)
+  return { url: c.url, redisOptions: c.options }
+}
 
 /** undefined when the config has no `index` section or no entities. */
 export function indexOptionsFromConfig(config: Config, deps: { upstream: UpstreamCall; cache?: CacheLink | undefined; log?: IndexLog }): SecondaryIndexOptions | undefined {
@@ -28,7 +37,7 @@ export function indexOptionsFromConfig(config: Config, deps: { upstream: Upstrea
     idl: config.idl.model,
     upstream: deps.upstream,
     cache: deps.cache,
-    replication: r === undefined ? undefined : { url: url!, stream: r.stream ?? DEFAULT_STREAM, maxLen: r.maxLen },
+    replication: r === undefined ? undefined : { ...replicationRedis(url!, r.redis === undefined ? config.cache.redis : undefined), stream: r.stream ?? DEFAULT_STREAM, maxLen: r.maxLen },
     limits,
     // Calls the index makes by itself speak the configured dialect, else the clients' (seen first).
     dialect:

@@ -15,7 +15,7 @@
 // A publish that fails (Redis down) leaves the other sidecars without that change: once Redis answers
 // again we publish a "reset" entry for the entity, and every sidecar drops authority for it.
 
-import { Redis } from 'ioredis'
+import { Redis, type RedisOptions } from 'ioredis'
 import { decodeChanges, encodeChanges, type ReplicatedChange } from './change-codec.js'
 import { IndexError, IndexErrorCode } from './errors.js'
 import { metaKey } from './keyspace.js'
@@ -25,6 +25,8 @@ import { streamIdOf, versionFromStreamId, versionMs, VERSION_BYTES, ZERO_VERSION
 export interface ReplicationOptions {
   /** redis://host:port/db */
   readonly url: string
+  /** AUTH and TLS beyond the URL (cache.redis.username/password/tls when the URL is the cache's). */
+  readonly redisOptions?: RedisOptions
   /** Stream key, one per indexed service (e.g. "thriftgate:index:UserService"). */
   readonly stream: string
   /** Approximate MAXLEN trimming on XADD; a sidecar offline longer than this many writes re-backfills. */
@@ -78,7 +80,7 @@ export class IndexReplicator {
     this.position = position
     this.addedThrough = addedThrough
     this.head = position
-    const common = { protocol: 2 as const, lazyConnect: true, connectTimeout: 2000 }
+    const common = { ...opts.redisOptions, protocol: 2 as const, lazyConnect: true, connectTimeout: 2000 }
     // Publishing must fail fast rather than queue: the write's reply is waiting on it.
     this.pub = new Redis(opts.url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: opts.publishTimeoutMs ?? 1000 })
     // One retry per XREAD: while Redis is away the loop sees errors (status 'disconnected') instead
