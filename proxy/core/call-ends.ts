@@ -66,6 +66,11 @@ export class CallEnds {
     return !this.queue.isEmpty
   }
 
+  /** How many answers wait for handlers (they count against the in-flight cap). */
+  get held(): number {
+    return this.queue.length
+  }
+
   /**
    * A handler answered locally (a oneway call gets no reply even then: nothing would read it). It
    * goes out at once, even past answers held for handlers (docs/connection-model.md: clients match

@@ -204,7 +204,7 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     if (
       this.busy ||
       this.gate.hasParked ||
-      this.pending.live >= this.host.options.limits.maxInFlightPerConnection ||
+      this.pending.live + this.ends.held >= this.host.options.limits.maxInFlightPerConnection ||
       this.gate.isPausedBy(PauseReason.CLIENT_FULL)
     ) {
       return this.gate.park(m)
@@ -424,11 +424,12 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     const max = this.host.options.limits.maxInFlightPerConnection
     const budget = this.host.budget
     const clientFull = (): boolean => this.gate.isPausedBy(PauseReason.CLIENT_FULL)
-    while (this.gate.hasParked && !this.busy && this.pending.live < max && this.state === 'open' && !budget.inFlightFull && !clientFull()) {
+    // Answers held for handlers count against the cap like calls in flight (the reply queue stays bounded).
+    while (this.gate.hasParked && !this.busy && this.pending.live + this.ends.held < max && this.state === 'open' && !budget.inFlightFull && !clientFull()) {
       this.dispatch(this.gate.shift() as Message)
     }
     // Held back by the global cap: wait for a call to end on any connection.
-    if (this.gate.hasParked && !this.busy && this.pending.live < max && this.state === 'open' && budget.inFlightFull) budget.waitForInFlight(this)
+    if (this.gate.hasParked && !this.busy && this.pending.live + this.ends.held < max && this.state === 'open' && budget.inFlightFull) budget.waitForInFlight(this)
     if (!this.gate.hasParked && !this.busy && this.state === 'open') this.gate.resume(PauseReason.PARKED)
   }
 

@@ -2,9 +2,9 @@
 // holds a reply until caches are clean), an error for a call whose outcome is unknown waits for
 // onFailure (so the invalidation lands before the client can read again). Answers leave in the order
 // their calls ended at the upstream: one whose handlers finish early waits behind an earlier one still
-// held. Bounded in number by the connection's in-flight cap (every entry was a pending call, plus the
-// one exception sent before closing on a protocol error) and in time by each entry's hold deadline:
-// a hung handler delays an answer, it cannot keep it (or the client) forever.
+// held. Bounded in number by the connection's in-flight cap (held answers count against it like calls
+// in flight; plus the one exception sent before closing on a protocol error) and in time by each
+// entry's hold deadline: a hung handler delays an answer, it cannot keep it (or the client) forever.
 import { performance } from 'node:perf_hooks'
 import type { Message } from '../codec/index.js'
 import { DeadlineTimer } from './deadline-timer.js'
@@ -40,6 +40,10 @@ export class ReplyQueue {
 
   get isEmpty(): boolean {
     return this.held.length === 0
+  }
+
+  get length(): number {
+    return this.held.length
   }
 
   /** An upstream reply, released when `wait` (never rejecting) resolves or after `holdMs`. */

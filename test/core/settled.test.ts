@@ -8,7 +8,7 @@ import { subscribe, type CallEnd, type CallHandler, type HandlerErrorEvent } fro
 import { connectInteropClient, startInteropServer } from '../support/thrift-peers.js'
 import { sleep } from '../support/net.js'
 import { rawConnect } from '../support/raw-tcp.js'
-import { appError, binaryAppException, callBytes, FRAMED_BINARY, MessageReader, outcome, slowArgs, startProxy } from './harness.js'
+import { addArgs, appError, binaryAppException, callBytes, FRAMED_BINARY, i32Success, MessageReader, outcome, slowArgs, startProxy } from './harness.js'
 
 const cleanup: (() => Promise<unknown> | void)[] = []
 after(async () => {
@@ -142,5 +142,33 @@ describe('unknown outcome', () => {
     assert.equal(binaryAppException(second!).type, AppX.PROTOCOL_ERROR)
     await c.closed
     assert.deepEqual(seen, ['onFailure done (client protocol error)', 'client got its answers'])
+  })
+
+  test('answers held for handlers count against the in-flight cap: a pipelining client is parked, not queued without bound', async () => {
+    let release: () => void = () => undefined
+    const released = new Promise<void>((r) => (release = r))
+    let holding = 0
+    const hold: CallHandler = {
+      onReply: () => {
+        holding++
+        return released
+      },
+    }
+    const server = await startInteropServer({ transport: 'framed', protocol: 'binary' })
+    cleanup.push(() => server.close())
+    const p = await startProxy(server.port, { handlers: [hold], limits: { maxInFlightPerConnection: 2 } })
+    cleanup.push(() => p.close())
+    const c = await rawConnect(p.port)
+    cleanup.push(() => c.destroy())
+    await c.send(Buffer.concat([1, 2, 3, 4, 5, 6].map((i) => callBytes(FRAMED_BINARY, 'add', i, addArgs(i, i)))))
+    while (holding < 2) await sleep(5)
+    await sleep(50) // room for a wrong third call to reach the upstream
+    assert.equal(server.calls.count('add'), 2, 'two replies held: no third call forwarded')
+    release()
+    const replies = await new MessageReader(c, FRAMED_BINARY).take(6)
+    assert.deepEqual(
+      replies.map((m) => i32Success(m)),
+      [2, 4, 6, 8, 10, 12],
+    )
   })
 })
