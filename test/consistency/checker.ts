@@ -184,6 +184,7 @@ export function check(history: readonly Op[], log: readonly AppliedWrite[], faul
   }
 
   // (b)+(c) freshness.
+  for (const l of acks.values()) l.sort((x, y) => x.comp - y.comp)
   const redisFaults = faults.filter((f) => f.target === 'redis')
   const crossProxyStale: CrossProxyStale[] = []
   let staleVsUpstream = 0
@@ -235,16 +236,24 @@ export function check(history: readonly Op[], log: readonly AppliedWrite[], faul
     let impossible: { message: string; k: number } | undefined
     let superseded = false
     for (const c of constraints) {
+      // States are in the upstream's order, which is also time order (one monotonic clock): the newest
+      // matching state applied before completion is found walking back from the last one applied.
       const list = states.get(c.k) as State[]
-      let newest = -1
-      for (const s of list) if (s.t <= op.comp + CLOCK_SLACK_MS && c.p(s)) newest = Math.max(newest, s.seq)
-      if (newest < 0) {
+      let at = lastBefore(list, op.comp + CLOCK_SLACK_MS, (s) => s.t, true)
+      while (at >= 0 && !c.p(list[at] as State)) at--
+      if (at < 0) {
         impossible = { k: c.k, message: `key ${c.k}: no state applied before the read completed matches (${c.what})` }
         break
       }
-      const next = list.find((s) => s.seq > newest)
+      const newest = (list[at] as State).seq
+      const next = list[at + 1]
       if (next !== undefined && next.t < op.inv - CLOCK_SLACK_MS) superseded = true
-      const missed = (acks.get(c.k) ?? []).filter((a) => a.seq > newest && a.comp < op.inv)
+      // Acknowledged writes newer than that state were applied after it, so acknowledged after it:
+      // only the acknowledgements between it and the read's invocation need a look.
+      const keyAcks = acks.get(c.k) ?? []
+      const since = (list[at] as State).t - CLOCK_SLACK_MS
+      const missed: Ack[] = []
+      for (let i = lastBefore(keyAcks, op.inv, (a) => a.comp, false); i >= 0 && (keyAcks[i] as Ack).comp >= since; i--) if ((keyAcks[i] as Ack).seq > newest) missed.push(keyAcks[i] as Ack)
       const same = missed.find((a) => a.proxy === op.proxy)
       if (same !== undefined) {
         sameProxy = { k: c.k, message: `key ${c.k}: observed ${c.what} (seq ≤ ${newest}), but op #${same.op} (seq ${same.seq}) was acknowledged through the same proxy ${fmt(op.inv - same.comp)} ms before` }
@@ -286,6 +295,19 @@ export function check(history: readonly Op[], log: readonly AppliedWrite[], faul
     } else crossProxyStale.push({ op: op.i, missed: worst.missed, lagMs: worst.lag, allowance, kind: op.op })
   }
   return { anomalies, crossProxyStale, staleVsUpstream, readsChecked, writesChecked }
+}
+
+/** The index of the last element whose key is ≤ bound (< bound unless `inclusive`) in xs sorted by key; -1 if none. */
+function lastBefore<T>(xs: readonly T[], bound: number, key: (x: T) => number, inclusive: boolean): number {
+  let lo = 0
+  let hi = xs.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const k = key(xs[mid] as T)
+    if (k < bound || (inclusive && k === bound)) lo = mid + 1
+    else hi = mid
+  }
+  return lo - 1
 }
 
 export function describe(op: Op): string {

@@ -26,7 +26,10 @@ export interface RunOptions {
   progress?: (line: string) => void
 }
 
-const TTL_S = 30
+/** getUser ttl in the proxies' config: the documented bound on staleness during a Redis outage. */
+export const TTL_S = 30
+/** After a Redis fault ends, sidecars are still reconnecting, re-subscribing and replaying for about this long. */
+export const REDIS_SETTLE_MS = 3000
 
 export async function runConsistency(o: RunOptions): Promise<RunRecord> {
   const proxies = o.proxies ?? 3
@@ -67,7 +70,7 @@ export async function runConsistency(o: RunOptions): Promise<RunRecord> {
           return [] // torn by kill -9 before the reply: never applied (the upstream skips it too)
         }
       })
-    const result = check(workload.history, log, nemesis.faults, { keys, windowMs, ttlMs: TTL_S * 1000, redisSettleMs: 3000 })
+    const result = check(workload.history, log, nemesis.faults, { keys, windowMs, ttlMs: TTL_S * 1000, redisSettleMs: REDIS_SETTLE_MS })
     return { seed: o.seed, seconds: o.seconds, proxies, clients, keys, history: workload.history, log, faults: nemesis.faults, result, windowMs, probes: workload.probes }
   } finally {
     await cluster.stop()
