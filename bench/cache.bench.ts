@@ -157,6 +157,18 @@ if (role === 'proxy') {
       inProxy.set(ev.outcome, xs)
     })
   }
+  // BENCH_DEBUG: socket writes to Redis (ioredis writes each pipeline, or each command, with one call).
+  let redisWrites = 0
+  if (process.env.BENCH_DEBUG !== undefined) {
+    const stream = (cache.tiers.redis?.client as unknown as { stream?: { write: (...a: unknown[]) => boolean } } | undefined)?.stream
+    if (stream !== undefined) {
+      const write = stream.write.bind(stream)
+      stream.write = (...a: unknown[]) => {
+        redisWrites++
+        return write(...a)
+      }
+    }
+  }
   const inProxySummary = (): Record<string, string> => {
     const out: Record<string, string> = {}
     for (const [k, xs] of inProxy) {
@@ -166,11 +178,11 @@ if (role === 'proxy') {
     }
     inProxy.clear()
     const l = cache.metrics.redisLatency
-    out.redis = `n ${l.count - redisSeen.count} mean ${((1000 * (l.sum - redisSeen.sum)) / Math.max(1, l.count - redisSeen.count)).toFixed(2)}`
-    redisSeen = { count: l.count, sum: l.sum }
+    out.redis = `n ${l.count - redisSeen.count} mean ${((1000 * (l.sum - redisSeen.sum)) / Math.max(1, l.count - redisSeen.count)).toFixed(2)} writes ${redisWrites - redisSeen.writes}`
+    redisSeen = { count: l.count, sum: l.sum, writes: redisWrites }
     return out
   }
-  let redisSeen = { count: 0, sum: 0 }
+  let redisSeen = { count: 0, sum: 0, writes: 0 }
   serve(port, () => {
     const m = cache.metrics
     const hits = m.hitsMemory + m.hitsRedis

@@ -115,4 +115,31 @@ describe('RedisTier against a real redis-server', () => {
     t.close()
     t.client.disconnect()
   })
+
+  test('fills not awaited reach Redis ahead of the next command; each answers for itself', async () => {
+    const { t, m } = tier('f:')
+    await until(() => t.client.status === 'ready')
+    const ks = [1, 2, 3].map((i) => t.keys.entry('S.get', Buffer.from(`fill-${i}`)))
+    const leases = await Promise.all(ks.map((k) => t.lookup(k, Date.now(), true)))
+    assert.equal(await t.invalidate([{ kind: 'key', methodId: 'S.get', keys: ks[2]! }]), true) // the third one's lease goes
+    const fills = ks.map((k, i) => t.fill(k, leases[i]!.gen, leases[i]!.token, entry(`v${i}`)))
+    const seen = await t.lookup(ks[0]!, Date.now(), false)
+    assert.equal(seen.state, 'fresh')
+    assert.deepEqual(seen.entry?.result, entry('v0').result)
+    assert.deepEqual(await Promise.all(fills), [true, true, false])
+    assert.equal(m.rejectedStaleSets, 1)
+    t.client.disconnect()
+  })
+
+  test('a fill in flight never outlives an invalidation issued after it', async () => {
+    const { t } = tier('g:')
+    await until(() => t.client.status === 'ready')
+    const k = t.keys.entry('S.get', Buffer.from('args-g'))
+    const read = await t.lookup(k, Date.now(), true)
+    const fill = t.fill(k, read.gen, read.token, entry('old')) // not awaited: in flight
+    await t.invalidate([{ kind: 'key', methodId: 'S.get', keys: k }])
+    await fill
+    assert.equal((await t.lookup(k, Date.now(), false)).entry, undefined)
+    t.client.disconnect()
+  })
 })
