@@ -37,13 +37,12 @@ export class ClientWriter {
   /** Around the replies cut from one upstream chunk. */
   begin(): void {
     this.batching = true
-    this.socket.cork()
+    this.run.begin()
   }
 
   end(): void {
     this.batching = false
-    this.run.flush()
-    this.socket.uncork()
+    this.run.end()
     this.check()
   }
 

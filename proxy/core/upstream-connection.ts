@@ -113,14 +113,13 @@ export class UpstreamConnection {
   /** Gathers the writes of one client chunk (see WriteRun); uncork() sends them. */
   cork(): void {
     this.batching = true
-    this.socket.cork()
+    this.run.begin()
   }
 
   /** false = buffered past maxBufferedBytes: wait for onUpstreamDrain. */
   uncork(): boolean {
     this.batching = false
-    this.run.flush()
-    this.socket.uncork()
+    this.run.end()
     return this.socket.writableLength < this.highWater
   }
 
