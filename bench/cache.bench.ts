@@ -461,7 +461,9 @@ if (role === 'main') {
         port = proxy.port
       }
       const load: Load = { port, conns, depth, zipf, durationMs, warmupMs, prewarmCalls: mode === 'cap' || mode === 'a' ? 0 : prewarmCalls, ids: mode === 'hit' ? 'hot' : 'zipf', prewarmEveryKey: mode === 'ds' }
+      const w0 = performance.now()
       if (mode !== 'cap' && mode !== 'a') await ask(loadgen, { ...load, prewarmOnly: true })
+      const prewarmS = (performance.now() - w0) / 1000
       const up0 = await stats(upstream)
       const px0 = proxy === undefined ? undefined : await stats(proxy.child)
       const rc0 = await redisCpuUs()
@@ -498,7 +500,7 @@ if (role === 'main') {
       const us = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(1))
       process.stderr.write(
         `round ${r + 1}/${runs} ${mode}: ${Math.round(out.ok.throughput)} calls/s, p50 ${out.ok.p50.toFixed(3)} ms, p99 ${out.ok.p99.toFixed(3)} ms, hits ${(100 * hitRatio).toFixed(1)}%; ` +
-          `CPU µs/call loadgen ${us(cpu.loadgen)} proxy ${us(cpu.proxy)} upstream ${us(cpu.upstream)} redis ${us(cpu.redis)}; proxy GC ${us(gcMs)} ms, max loop delay ${us(loopMaxMs)} ms\n`,
+          `CPU µs/call loadgen ${us(cpu.loadgen)} proxy ${us(cpu.proxy)} upstream ${us(cpu.upstream)} redis ${us(cpu.redis)}; proxy GC ${us(gcMs)} ms, max loop delay ${us(loopMaxMs)} ms; prewarm ${prewarmS.toFixed(1)} s\n`,
       )
     }
   }
