@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test'
 import { MessageSplitter } from '../../proxy/codec/index.js'
 import { connectUserClient } from '../support/thrift-clients.js'
 import { i64 } from '../support/thrift-peers.js'
+import { deliver } from './deliver.js'
 import { captureSeeds, type Seed } from './seeds.js'
 import { startTarget, type Target } from './target.js'
 
@@ -53,4 +54,35 @@ test('frame-with-trailing-bytes: one call answered once, the upstream`s extra re
   assert.equal((await c.getUser(i64(7n))).name.length > 0, true)
   await c.close()
   assert.equal(target.exit, undefined)
+})
+
+// Fuzz finding (pipelines of writes, --max-repeat above 20): connections that each pipeline 300
+// valid putUser calls and hang up 250 ms later leave another client's putUser with no answer at
+// all for over 10 s, although the request timeout is 5 s: the write's reply is held for cache
+// invalidation (Redis ops time out, the breaker opens, invalidations queue) and for the index's
+// maintenance, with no deadline. Open (owner: cache/index); `todo` until fixed, so it reports
+// without failing the suite. Remove `todo` with the fix.
+test('write-flood-starves-other-writers: a client`s write is answered within the request timeout while others flood writes', { todo: 'open: write replies held without a deadline under a write flood (RELIABILITY.md)' }, async () => {
+  const put = seeds.findIndex((s) => s.name === 'framed/binary putUser')
+  const c = await connectUserClient(target.port, { transport: 'framed', protocol: 'binary', callTimeoutMs: 8000 })
+  let flooding = true
+  const flood = (async () => {
+    while (flooding) {
+      await deliver(seeds, { messages: [{ seed: put, ops: [], fixLength: false, repeat: 300 }], delivery: { mode: 'whole' }, end: 'wait', oversize: false }, { port: target.port, maxFrameSize: 1024 * 1024, quietMs: 250, maxWaitMs: 3000 })
+    }
+  })()
+  try {
+    await new Promise((r) => setTimeout(r, 3000))
+    // 5 s request timeout + 3 s: the answer is the user or the proxy's timeout exception, never silence.
+    const t0 = Date.now()
+    const outcome = await c.putUser({ id: i64(910_000n), name: 'steady', email: 'steady@example.org', age: 17, tags: [] }).then(
+      () => 'answered',
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    )
+    assert.doesNotMatch(outcome, /got no reply within/, `no answer after ${Date.now() - t0} ms`)
+  } finally {
+    flooding = false
+    await flood
+    await c.close()
+  }
 })
