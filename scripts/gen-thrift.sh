@@ -12,3 +12,6 @@ gen() { # gen OUTDIR IDL...
 }
 gen test/gen test/idl/interop.thrift config/demo/user.thrift
 gen proxy/demo/gen config/demo/user.thrift
+# Python code for the independent python3-thrift peer (test/core/one-connection-server.test.ts).
+rm -rf test/gen-py; mkdir -p test/gen-py
+thrift --gen py -out test/gen-py test/idl/interop.thrift
