@@ -14,6 +14,7 @@ import { IndexError, IndexErrorCode } from './errors.js'
 import { EntityFetcher } from './fetcher.js'
 import type { KeyType } from './key-encoding.js'
 import type { IndexRuntime } from './runtime.js'
+import { binaryPageKeys } from './page-keys.js'
 import { decodeValue, entityKeys } from './values.js'
 
 export interface BackfillOptions {
@@ -109,7 +110,9 @@ export async function backfill(rt: IndexRuntime, model: EntityModel, opts: Backf
     for (;;) {
       if (aborted()) throw interrupted()
       const { asOf, reply } = next
-      const entities = pageEntities(model, await reply)
+      const msg = await reply
+      // Binary replies: keys straight from the bytes; otherwise decoded entities.
+      const entities = binaryPageKeys(model, msg) ?? pageEntities(model, msg).map((e) => entityKeys(model, e))
       if (store.state(model.name).epoch !== epoch) {
         throw new IndexError(IndexErrorCode.BACKFILL, `backfill of ${model.name} abandoned: the index lost authority meanwhile (${store.state(model.name).reason}); run it again`)
       }
@@ -120,7 +123,7 @@ export async function backfill(rt: IndexRuntime, model: EntityModel, opts: Backf
         break
       }
       // The last key first: it is the next page's cursor, so that page is asked for at once.
-      const last = entityKeys(model, entities[entities.length - 1]!)
+      const last = entities[entities.length - 1]
       if (last === undefined) throw noKey()
       const lastPk = last.pk
       const previous = cursor === null ? undefined : Buffer.from(cursor, 'hex')
@@ -130,7 +133,7 @@ export async function backfill(rt: IndexRuntime, model: EntityModel, opts: Backf
       let ascending = true
       let prevPk: Buffer | undefined = previous
       for (let i = 0; i < entities.length; i++) {
-        const k = i === entities.length - 1 ? last : entityKeys(model, entities[i]!)
+        const k = entities[i]
         if (k === undefined) throw noKey()
         changes[i] = { entity: model.name, pk: k.pk, values: k.values, version: asOf, kind: 'observe' }
         if (prevPk !== undefined && Buffer.compare(prevPk, k.pk) >= 0) ascending = false
