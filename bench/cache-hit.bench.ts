@@ -1,6 +1,7 @@
 // Micro bench of the read cache's hot path, in process: onCall for an in-process hit (key build,
 // Map lookup, reply with the caller's seqid) beside the codec work every forwarded call costs
-// anyway (splitting the message) and beside key building alone. Ratios within one run.
+// anyway (splitting the message) and beside key building alone; and the same hit in a tier of
+// 100,000 entries looked up with zipf-drawn ids (the end-to-end bench's key set). Ratios within one run.
 //
 //   node --import tsx bench/cache-hit.bench.ts [--ms=500] [--runs=5]
 import { performance } from 'node:perf_hooks'
@@ -69,6 +70,32 @@ for (const p of ['binary', 'compact'] as const) {
   tiers.local!.fill(key.local, rule.slot, tiers.local!.token(rule.slot), { kind: 'value', storedAt: now, freshUntil: now + 3_600_000, graceUntil: now + 3_600_000, keepUntil: now + 3_600_000, result })
 }
 
+// A tier holding 100,000 entries (the end-to-end bench's key set), hit with zipf(1.0)-drawn ids:
+// what a hit costs when the lookup is one of many (cache misses in the CPU's caches, a big Map).
+const MANY = 100_000
+const manyTiers = new CacheTiers(rules, new CacheMetrics(), new LocalTier({ maxBytes: 256 << 20, maxFillAgeMs: 30_000 }))
+const manyCache = new ReadCache(manyTiers)
+for (let id = 1; id <= MANY; id++) {
+  const key = keyForCall(rule, parse(getUserCall(1, BigInt(id), 'binary')))
+  const now = Date.now()
+  manyTiers.local!.fill(key.local, rule.slot, manyTiers.local!.token(rule.slot), { kind: 'value', storedAt: now, freshUntil: now + 3_600_000, graceUntil: now + 3_600_000, keepUntil: now + 3_600_000, result: Buffer.from(result) })
+}
+const zipfCalls: Message[] = []
+{
+  let h = 0
+  for (let k = 1; k <= MANY; k++) h += 1 / k
+  let x = 0x9e3779b9
+  for (let i = 0; i < 1 << 16; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    // inverse CDF by the harmonic approximation: rank ~ exp(u * H) (close enough for a cost probe)
+    const rank = Math.min(MANY, Math.max(1, Math.floor(Math.exp(((x >>> 0) / 2 ** 32) * h))))
+    zipfCalls.push(parse(getUserCall(7, BigInt(1 + ((rank * 7919) % MANY)), 'binary')))
+  }
+}
+let zipfAt = 0
+
 const cases: Array<[string, () => void]> = []
 for (const p of ['binary', 'compact'] as const) {
   const raw = getUserCall(7, 42n, p)
@@ -82,6 +109,12 @@ for (const p of ['binary', 'compact'] as const) {
     const r = cache.onCall({ message: m, connectionId: 1 })
     if (!Array.isArray(r)) throw new Error('not a hit')
   }])
+  if (p === 'binary') {
+    cases.push([`${p}: onCall, in-process hit among ${MANY.toLocaleString('en-US')} entries (zipf ids)`, () => {
+      const r = manyCache.onCall({ message: zipfCalls[zipfAt++ & 0xffff] as Message, connectionId: 1 })
+      if (!Array.isArray(r)) throw new Error('not a hit')
+    }])
+  }
 }
 
 const results = new Map<string, number[]>(cases.map(([n]) => [n, []]))
@@ -109,4 +142,4 @@ for (const p of ['binary', 'compact']) {
     console.log(`| ${name} | ${Math.round(ops).toLocaleString('en-US')} | ${(1e6 / ops).toFixed(2)} | ${(ops / base).toFixed(2)}x |`)
   }
 }
-console.log(`\nhits: ${tiers.metrics.hitsMemory.toLocaleString('en-US')} (every onCall above was an in-process hit)`)
+console.log(`\nhits: ${(tiers.metrics.hitsMemory + manyTiers.metrics.hitsMemory).toLocaleString('en-US')} (every onCall above was an in-process hit)`)
