@@ -429,10 +429,17 @@ export class IndexStore {
   }
 
   /** The first `limit` entries of [lo, hi] in primary-key order (range-reads.ts firstByKey). */
-  firstByKey(entity: string, index: string, lo: Buffer, hi: Buffer, limit: number, maxValues: number): Promise<IndexEntry[] | undefined> {
+  async firstByKey(entity: string, index: string, lo: Buffer, hi: Buffer, limit: number, maxValues: number): Promise<IndexEntry[] | undefined> {
     this.checkOpen()
     const { prefix, type } = this.indexOf(entity, index)
-    return firstByKey(this.db, prefix, type, lo, hi, limit, maxValues)
+    // It reads with several iterators (a probe per distinct value, then a run per value): all from one
+    // snapshot, or an entity moving between two values of the range meanwhile is seen at neither.
+    const snap = this.db.snapshot()
+    try {
+      return await firstByKey(snap, prefix, type, lo, hi, limit, maxValues)
+    } finally {
+      await snap.close()
+    }
   }
 
   private indexOf(entity: string, index: string): { prefix: Buffer; type: KeyType } {
