@@ -3,7 +3,9 @@
 #
 #   docker build -t thriftgate:0.1.0 .
 #   docker run --rm -p 9190:9190 -p 9464:9464 -v "$PWD/thriftgate.yaml:/etc/thriftgate/thriftgate.yaml:ro" \
-#     -e THRIFTGATE_LISTEN=0.0.0.0:9190 -e THRIFTGATE_ADMIN=0.0.0.0:9464 thriftgate:0.1.0
+#     -e THRIFTGATE_LISTEN=0.0.0.0:9190 -e THRIFTGATE_ADMIN=0.0.0.0:9464 -e THRIFTGATE_ADMIN_TOKEN="$(openssl rand -hex 24)" \
+#     thriftgate:0.1.0
+#   (admin off loopback needs a token, or THRIFTGATE_ADMIN_WITHOUT_TOKEN=read-only; see SECURITY.md)
 #
 # Ports:   9190  Thrift (clients connect here; THRIFTGATE_LISTEN, config `listen`)
 #          9464  admin HTTP: /metrics, /healthz, /readyz (THRIFTGATE_ADMIN, config `admin`)
