@@ -38,6 +38,7 @@ export class IndexHandler implements CallHandler {
       return undefined
     }
     if (role.kind !== 'write') this.maintenance.noteCall(ctx)
+    else this.rt.overlap.begin(ctx, role.model, role.write)
     if (role.kind !== 'lookup') return undefined
     const { model, lookup } = role
     const answer = lookup.returnsList ? answerRange(this.rt, this.maintenance, model, lookup, m) : answerPoint(this.rt, this.maintenance, model, lookup, m)
@@ -62,6 +63,11 @@ export class IndexHandler implements CallHandler {
     const role = this.rt.roles.get(ctx.message.name)
     if (role === undefined || !this.isOpen()) return undefined
     return this.maintenance.onFailure(role).catch((err: unknown) => this.failed(ctx, err))
+  }
+
+  /** After onReply/onFailure (or a write never sent): the write is no longer in flight. */
+  onSettled(ctx: CallContext): void {
+    this.rt.overlap.end(ctx)
   }
 
   private failed(ctx: CallContext, err: unknown): void {

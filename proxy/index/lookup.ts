@@ -52,6 +52,8 @@ function intArg(v: TValue | undefined): number | undefined {
 
 export async function answerRange(rt: IndexRuntime, maint: Maintenance, model: EntityModel, lookup: LookupModel, m: Message): Promise<Buffer[] | undefined> {
   if (!rt.store.state(model.name).authoritative) return fallback(rt, FallbackReason.not_authoritative)
+  // An entity the index may hold in a state the upstream overwrote would be silently left out.
+  if (rt.overlap.inDoubt(model.name)) return fallback(rt, FallbackReason.in_doubt)
   const read = (id: number): TValue | undefined => extractField(m.payload, m.bodyOffset, m.dialect.protocol, [id])
   const type = lookup.index.type
   let lo: Buffer | undefined
@@ -95,6 +97,8 @@ export async function answerRange(rt: IndexRuntime, maint: Maintenance, model: E
     await maint.learn(model, stale, asOf)
     return fallback(rt, FallbackReason.mismatch)
   }
+  // Writes that overlapped meanwhile: the entries read may hold the overwritten state.
+  if (rt.overlap.inDoubt(model.name)) return fallback(rt, FallbackReason.in_doubt)
   rt.metrics.hits.range++
   return replyFor(m, listResult(results), 'binary')
 }

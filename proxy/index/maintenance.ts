@@ -14,7 +14,7 @@ import type { EntityModel, WriteModel } from './entity-model.js'
 import type { ReverseRecord } from './record.js'
 import type { CallRole, IndexRuntime } from './runtime.js'
 import { decodeValue, encodeValue, entityKeys } from './values.js'
-import type { Version } from './version.js'
+import { streamIdOf, versionMs, type Version } from './version.js'
 
 export class Maintenance {
   private readonly sentAt = new WeakMap<CallContext, Version>()
@@ -27,7 +27,7 @@ export class Maintenance {
   }
 
   async onReply(ctx: CallContext, role: CallRole, reply: Message): Promise<void> {
-    if (role.kind === 'write') return this.applyWrite(role.model, role.write, ctx.message, reply)
+    if (role.kind === 'write') return this.applyWrite(ctx, role.model, role.write, reply)
     const asOf = this.sentAt.get(ctx)
     if (asOf === undefined) return
     const r = replyResult(reply)
@@ -60,7 +60,8 @@ export class Maintenance {
     await this.rt.store.apply(changes)
   }
 
-  private async applyWrite(model: EntityModel, write: WriteModel, call: Message, reply: Message): Promise<void> {
+  private async applyWrite(ctx: CallContext, model: EntityModel, write: WriteModel, reply: Message): Promise<void> {
+    const call = ctx.message
     const r = replyResult(reply)
     if (r.kind !== 'success') {
       this.rt.metrics.writesFailed++
@@ -72,7 +73,10 @@ export class Maintenance {
       await this.onFailure({ kind: 'write', model, write })
       return
     }
-    const version = await this.versionFor(change)
+    const sentMs = this.rt.overlap.sentAt(ctx)
+    const version = await this.versionFor(change, sentMs)
+    // Before applying: if another write to the key overlapped this one, ranges forward from now on.
+    this.rt.overlap.record(model, change.pk, sentMs, versionMs(version), streamIdOf(version))
     const [res] = await this.rt.store.apply([{ ...change, version, kind: 'write' }])
     if (res?.applied) this.rt.metrics.writesApplied++
     else this.rt.metrics.writesStale++
@@ -92,11 +96,11 @@ export class Maintenance {
   }
 
   /** The stream ID when replicating (others apply it in the same order), else the local clock. */
-  private async versionFor(change: ReplicatedChange): Promise<Version> {
+  private async versionFor(change: ReplicatedChange, sentMs: number | undefined): Promise<Version> {
     const rep = this.rt.replicator
     if (rep !== undefined) {
       try {
-        return await rep.publish([change])
+        return await rep.publish([change], sentMs)
       } catch (err) {
         this.rt.metrics.publishErrors++
         this.rt.log('warn', `index change not replicated; peers will drop authority once Redis is back: ${(err as Error).message}`)
@@ -107,7 +111,7 @@ export class Maintenance {
 }
 
 /** The entity's get and lookups whose cached replies the change may have made wrong. */
-function invalidationsFor(model: EntityModel, change: ReplicatedChange, previous: ReverseRecord | undefined): InvalidationTarget[] {
+export function invalidationsFor(model: EntityModel, change: ReplicatedChange, previous: ReverseRecord | undefined): InvalidationTarget[] {
   const pkValue = decodeValue(model.keyType, change.pk)
   const out: InvalidationTarget[] = [{ service: model.service, method: model.get.method, args: [{ ...pkValue, id: model.get.argId }] }]
   // A tombstone means no old values; no record at all means we do not know them.

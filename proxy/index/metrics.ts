@@ -17,6 +17,8 @@ export const FallbackReason = {
   bad_args: 'bad_args',
   /** A range wider than the configured maximum of entries to scan. */
   too_large: 'too_large',
+  /** A range/non-unique lookup while writes to some key of the entity overlapped (write-overlap.ts). */
+  in_doubt: 'in_doubt',
   /** An unexpected error in the index (logged). */
   error: 'error',
 } as const
@@ -40,6 +42,10 @@ export class IndexMetrics {
   observations = 0
   /** Changes that could not be published to the replication stream. */
   publishErrors = 0
+  /** Keys put in doubt by overlapping writes (their order upstream unknown), re-reads that settled one, re-reads that failed. */
+  overlaps = 0
+  rereads = 0
+  rereadFailures = 0
   /** Errors inside maintenance (logged; the client's reply is never held back by them). */
   maintenanceErrors = 0
 }

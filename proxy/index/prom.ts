@@ -22,6 +22,11 @@ export function registerIndexMetrics(registry: Registry, index: SecondaryIndex):
     c.inc({ outcome: 'failed' }, m.writesFailed)
     c.inc({ outcome: 'unknown' }, m.writesUnknown)
   })
+  counter('thriftgate_index_overlaps_total', 'Keys whose concurrent writes had an unknown order upstream, by step (doubt: ranges forward; reread: settled by a re-read; reread_failed).', ['step'], (c) => {
+    c.inc({ step: 'doubt' }, m.overlaps)
+    c.inc({ step: 'reread' }, m.rereads)
+    c.inc({ step: 'reread_failed' }, m.rereadFailures)
+  })
   counter('thriftgate_index_observations_total', 'Entities learned from replies and backfill pages.', [], (c) => c.inc(m.observations))
   counter('thriftgate_index_errors_total', 'Index errors, by kind.', ['kind'], (c) => {
     c.inc({ kind: 'maintenance' }, m.maintenanceErrors)

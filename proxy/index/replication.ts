@@ -70,6 +70,11 @@ export class IndexReplicator {
   private timer: NodeJS.Timeout | undefined
   private closed = false
   private readonly waiters = new Set<() => void>()
+  /**
+   * Told of each change from the stream (the publisher's own too) before it is applied, with when
+   * its write was sent (undefined: a peer that does not say): write-overlap.ts.
+   */
+  onChange: ((change: EntityChange, sentMs: number | undefined) => void) | undefined
 
   private constructor(
     private readonly store: IndexStore,
@@ -185,10 +190,13 @@ export class IndexReplicator {
    * Publishes one write's changes and returns their version (the stream ID). On failure the
    * entities are remembered for a reset entry once Redis is back, and the error is thrown.
    */
-  async publish(changes: readonly ReplicatedChange[]): Promise<Version> {
+  async publish(changes: readonly ReplicatedChange[], sentMs?: number): Promise<Version> {
     try {
       await this.flushResets()
-      const id = (await this.pub.call('XADD', this.opts.stream, 'MAXLEN', '~', String(this.opts.maxLen ?? 1_000_000), '*', 'c', encodeChanges(changes))) as string
+      // 's': when the write was sent (ms, decimal; readers without it ignore the field). With the
+      // entry's ID (Redis's time at XADD) it bounds when the upstream applied the write.
+      const sent = sentMs === undefined ? [] : ['s', String(sentMs)]
+      const id = (await this.pub.call('XADD', this.opts.stream, 'MAXLEN', '~', String(this.opts.maxLen ?? 1_000_000), '*', 'c', encodeChanges(changes), ...sent)) as string
       const v = versionFromStreamId(String(id))
       this.store.clock.observe(v)
       return v
@@ -244,11 +252,16 @@ export class IndexReplicator {
     for (const [idBuf, fields] of entries) {
       const version = versionFromStreamId(idBuf.toString('latin1'))
       last = version
+      let sentMs: number | undefined
+      const first = changes.length
       for (let i = 0; i + 1 < fields.length; i += 2) {
         const f = fields[i]!.toString('latin1')
         if (f === 'c') for (const c of decodeChanges(fields[i + 1]!)) changes.push({ ...c, version, kind: 'write' })
         else if (f === 'r') resets.add(fields[i + 1]!.toString('utf8'))
+        else if (f === 's') sentMs = Number(fields[i + 1]!.toString('latin1'))
       }
+      if (Number.isNaN(sentMs)) sentMs = undefined
+      for (let j = first; j < changes.length; j++) if (this.store.entityNames.includes(changes[j]!.entity)) this.onChange?.(changes[j]!, sentMs)
     }
     const known = changes.filter((c) => this.store.entityNames.includes(c.entity))
     const added = this.addedThrough + BigInt(entries.length)

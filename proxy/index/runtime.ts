@@ -7,6 +7,7 @@ import type { EntityFetcher } from './fetcher.js'
 import type { IndexMetrics } from './metrics.js'
 import type { IndexReplicator } from './replication.js'
 import type { IndexStore } from './store.js'
+import type { WriteOverlap } from './write-overlap.js'
 
 export type CallRole =
   | { readonly kind: 'lookup'; readonly model: EntityModel; readonly lookup: LookupModel }
@@ -35,6 +36,8 @@ export interface IndexRuntime {
   readonly cache: CacheLink | undefined
   readonly limits: IndexLimits
   readonly log: IndexLog
+  /** Keys whose writes overlapped (order upstream unknown): their entity's ranges forward. */
+  readonly overlap: WriteOverlap
 }
 
 /** Wire names → roles, for every entity of every service. */

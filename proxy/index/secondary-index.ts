@@ -18,6 +18,9 @@ import { parseKeyValue, showValue } from './parse-value.js'
 import { IndexReplicator, type ReplicationOptions } from './replication.js'
 import { DEFAULT_INDEX_LIMITS, rolesOf, type IndexLimits, type IndexLog, type IndexRuntime } from './runtime.js'
 import { IndexStore } from './store.js'
+import { invalidationsFor } from './maintenance.js'
+import { streamIdOf, versionMs } from './version.js'
+import { WriteOverlap } from './write-overlap.js'
 import { decodeValue, encodeValue } from './values.js'
 import { verify, type VerifyReport } from './verify.js'
 
@@ -97,6 +100,7 @@ export class SecondaryIndex {
         },
         onReply: (ctx, reply) => inner.onReply(ctx, reply),
         onFailure: (ctx, cause) => inner.onFailure(ctx, cause),
+        onSettled: (ctx) => inner.onSettled(ctx),
         answersAsUpstream: inner.answersAsUpstream,
       }
     }
@@ -129,9 +133,25 @@ export class SecondaryIndex {
       }
     }
     const metrics = new IndexMetrics()
+    const entities = new Map(models.map((m) => [m.name, m]))
+    let self: SecondaryIndex | undefined
+    const overlap = new WriteOverlap({
+      store,
+      fetcher: new EntityFetcher({ upstream: opts.upstream }),
+      metrics,
+      log,
+      defaultShape: (m) => ({ dialect: self?.dialect() ?? opts.dialect ?? dialectOf('framed', 'binary', true), service: opts.multiplexed === true ? m.service : undefined }),
+      onCorrected: async (m, pk) => opts.cache?.invalidate(invalidationsFor(m, { entity: m.name, pk, values: null }, undefined)),
+    })
+    if (replicator !== undefined) {
+      replicator.onChange = (c, sentMs) => {
+        const m = entities.get(c.entity)
+        if (m !== undefined) overlap.record(m, c.pk, sentMs, versionMs(c.version), streamIdOf(c.version))
+      }
+    }
     const rt: IndexRuntime = {
       store,
-      entities: new Map(models.map((m) => [m.name, m])),
+      entities,
       roles: rolesOf(models),
       fetcher: new EntityFetcher({ upstream: opts.upstream, cache: opts.cache?.handler }),
       metrics,
@@ -139,8 +159,10 @@ export class SecondaryIndex {
       cache: opts.cache,
       limits: { ...DEFAULT_INDEX_LIMITS, ...opts.limits },
       log,
+      overlap,
     }
-    return new SecondaryIndex(opts, models, rt, undefined)
+    self = new SecondaryIndex(opts, models, rt, undefined)
+    return self
   }
 
   get enabled(): boolean {
@@ -253,6 +275,7 @@ export class SecondaryIndex {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.rt?.overlap.close()
     await this.rt?.replicator?.close()
     await this.rt?.store.close()
   }

@@ -1,0 +1,280 @@
+// Writes to one entity whose order upstream is unknown. The index orders writes by when their
+// replies arrive (alone) or by stream ID (replication); the upstream ordered them when it applied
+// them. The two agree unless two writes to the same primary key overlapped in time: a second write
+// sent before the first one's reply (or publication) came back may have been applied first or last.
+// Then the index may keep the value the upstream overwrote, and a range lookup would silently omit
+// the entity (ranges verify the entities they return, not those they leave out).
+//
+// So, per primary key K (docs/indexes.md, "Writes that overlap"):
+// - Each write's interval [sent, ordered] is remembered for a while, where `ordered` is when the
+//   index fixed its place in the order (the local version's ms, or the stream ID's ms: Redis's
+//   clock at XADD, which is after the upstream applied it). Two intervals of K that overlap (within
+//   SKEW_MS, for the sidecars' clocks against Redis's) may be ordered differently by the upstream:
+//   K is "in doubt". Writes in flight in this sidecar are counted too: a write to K sent while
+//   another is in flight puts K in doubt at once.
+// - While any key of an entity is in doubt, range and non-unique lookups of the entity forward.
+// - Once no write to K is in flight here, K is re-read through the entity's `get` (the proxy's own
+//   pool, not the cache) and the reply is applied as an observation (version.ts: a later write still
+//   wins); then the doubt is cleared. A failed re-read, or a write to K started meanwhile, retries
+//   with bounded backoff; no client call ever waits for it. A re-read answered with a declared
+//   exception (the entity may be gone; which exception means "not found" is not configured) retries
+//   a few times, then the entity drops authority (ranges forward until a backfill).
+// - Intervals are kept RETAIN_MS. A change whose interval starts before the end of a forgotten one
+//   (a stream lagging that long, or too many keys) might overlap it: it puts its key in doubt too.
+
+import type { Dialect } from '../codec/index.js'
+import { TType, extractField } from '../codec/index.js'
+import type { CallContext } from '../core/index.js'
+import { replyResult } from './calls.js'
+import type { EntityModel, WriteModel } from './entity-model.js'
+import type { EntityFetcher } from './fetcher.js'
+import type { IndexMetrics } from './metrics.js'
+import type { IndexLog } from './runtime.js'
+import type { IndexStore } from './store.js'
+import { decodeValue, encodeValue, entityKeys } from './values.js'
+
+/** Allowed difference between a sidecar's clock and Redis's (stream IDs) when comparing intervals. */
+export const SKEW_MS = 100
+/** How long a write's interval is remembered (longer than the replication lag one expects). */
+export const RETAIN_MS = 10_000
+const MAX_KEYS = 200_000
+const MAX_INTERVALS = 8
+const RETRY_MIN_MS = 20
+const RETRY_MAX_MS = 5_000
+/** Re-reads answered with a declared exception before the entity drops authority. */
+const DECLARED_TRIES = 3
+
+interface Interval {
+  readonly start: number
+  readonly end: number
+  /** The change's version as a stream ID (the publisher sees its own change come back). */
+  readonly id: string
+}
+
+interface KeyState {
+  readonly model: EntityModel
+  readonly pk: Buffer
+  inflight: number
+  /** Bumped by every write to K sent here: a re-read raced by a write is not trusted. */
+  gen: number
+  doubt: boolean
+  resolving: boolean
+  declared: number
+  backoff: number
+  recent: Interval[]
+  touched: number
+  /** How this sidecar's last client spoke to K's service (for the re-read). */
+  shape: CallShape | undefined
+}
+
+export interface CallShape {
+  readonly dialect: Dialect
+  readonly service: string | undefined
+}
+
+export interface WriteOverlapDeps {
+  readonly store: IndexStore
+  /** Straight to the upstream pool: a cached `get` may predate the writes in question. */
+  readonly fetcher: EntityFetcher
+  readonly metrics: IndexMetrics
+  readonly log: IndexLog
+  /** How to call the upstream when no client wrote K here (remote changes). */
+  readonly defaultShape: (model: EntityModel) => CallShape
+  /** Called after a re-read changed what the index holds for K (cache invalidation). */
+  readonly onCorrected?: (model: EntityModel, pk: Buffer) => Promise<void>
+}
+
+export class WriteOverlap {
+  private readonly keys = new Map<string, KeyState>()
+  /** Entity → keys in doubt. */
+  private readonly doubtful = new Map<string, number>()
+  /** The latest end of a forgotten interval: a change starting before it may overlap it. */
+  private horizon = Number.NEGATIVE_INFINITY
+  private readonly writes = new WeakMap<CallContext, { key: KeyState; sentMs: number }>()
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly pruner: NodeJS.Timeout
+  private closed = false
+
+  constructor(private readonly deps: WriteOverlapDeps) {
+    this.pruner = setInterval(() => this.prune(Date.now()), 5_000)
+    this.pruner.unref()
+  }
+
+  /** Whether range answers of `entity` must forward (some key's latest write order is unknown). */
+  inDoubt(entity: string): boolean {
+    return (this.doubtful.get(entity) ?? 0) > 0
+  }
+
+  /** Keys of `entity` in doubt (stats, tests). */
+  doubtCount(entity: string): number {
+    return this.doubtful.get(entity) ?? 0
+  }
+
+  /** A configured write is being sent: count it in flight for its key. */
+  begin(ctx: CallContext, model: EntityModel, write: WriteModel): void {
+    const m = ctx.message
+    const arg = extractField(m.payload, m.bodyOffset, m.dialect.protocol, [write.argId])
+    let pk: Buffer | undefined
+    if (write.kind === 'delete') pk = arg === undefined ? undefined : encodeValue(model.keyType, arg)
+    else if (arg?.type === TType.STRUCT) pk = entityKeys(model, arg)?.pk
+    // No key in the argument (the upstream assigns it): no other write can name the same entity.
+    if (pk === undefined) return
+    const k = this.state(model, pk)
+    if (k.inflight > 0) this.markDoubt(k)
+    k.inflight++
+    k.gen++
+    k.shape = { dialect: m.dialect, service: m.service }
+    this.writes.set(ctx, { key: k, sentMs: Date.now() })
+  }
+
+  /** When the write of `ctx` was sent (undefined: not a tracked write). */
+  sentAt(ctx: CallContext): number | undefined {
+    return this.writes.get(ctx)?.sentMs
+  }
+
+  /** The write of `ctx` is over (after its reply was applied, or it failed). Idempotent. */
+  end(ctx: CallContext): void {
+    const w = this.writes.get(ctx)
+    if (w === undefined) return
+    this.writes.delete(ctx)
+    const k = w.key
+    k.inflight--
+    k.touched = Date.now()
+    if (k.inflight === 0 && k.doubt) this.schedule(k, 0)
+  }
+
+  /**
+   * A change to K is being applied (a local write's or one from the stream), ordered at `endMs`.
+   * Call before applying it: if it may be ordered wrongly, K is in doubt before the index shows it.
+   * `startMs` undefined (a peer that does not send it): treated as overlapping any recent write to K.
+   */
+  record(model: EntityModel, pk: Buffer, startMs: number | undefined, endMs: number, id: string): void {
+    const k = this.state(model, pk)
+    if (k.recent.some((r) => r.id === id)) return
+    const start = startMs ?? Number.NEGATIVE_INFINITY
+    const overlaps = start <= this.horizon + SKEW_MS || k.recent.some((r) => start <= r.end + SKEW_MS && r.start <= endMs + SKEW_MS)
+    k.recent.push({ start, end: endMs, id })
+    if (k.recent.length > MAX_INTERVALS) this.forget(k.recent.shift()!)
+    k.touched = Date.now()
+    if (overlaps) {
+      this.markDoubt(k)
+      if (k.inflight === 0) this.schedule(k, 0)
+    }
+    if (this.keys.size > MAX_KEYS) this.prune(Number.POSITIVE_INFINITY)
+  }
+
+  close(): void {
+    this.closed = true
+    clearInterval(this.pruner)
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+  }
+
+  private state(model: EntityModel, pk: Buffer): KeyState {
+    const name = `${model.name}\u0000${pk.toString('latin1')}`
+    let k = this.keys.get(name)
+    if (k === undefined) {
+      k = { model, pk: Buffer.from(pk), inflight: 0, gen: 0, doubt: false, resolving: false, declared: 0, backoff: RETRY_MIN_MS, recent: [], touched: Date.now(), shape: undefined }
+      this.keys.set(name, k)
+    }
+    return k
+  }
+
+  private markDoubt(k: KeyState): void {
+    if (k.doubt) return
+    k.doubt = true
+    k.declared = 0
+    k.backoff = RETRY_MIN_MS
+    this.deps.metrics.overlaps++
+    this.doubtful.set(k.model.name, (this.doubtful.get(k.model.name) ?? 0) + 1)
+  }
+
+  private clearDoubt(k: KeyState): void {
+    if (!k.doubt) return
+    k.doubt = false
+    this.doubtful.set(k.model.name, (this.doubtful.get(k.model.name) ?? 1) - 1)
+  }
+
+  private forget(r: Interval): void {
+    if (r.end > this.horizon) this.horizon = r.end
+  }
+
+  /** Forgets intervals older than RETAIN_MS (all of them when `before` is +Infinity: too many keys). */
+  private prune(now: number): void {
+    const cutoff = now - RETAIN_MS
+    for (const [name, k] of this.keys) {
+      if (now !== Number.POSITIVE_INFINITY && k.touched > cutoff) continue
+      for (const r of k.recent) this.forget(r)
+      k.recent = []
+      if (k.inflight === 0 && !k.doubt && !k.resolving) this.keys.delete(name)
+      if (now === Number.POSITIVE_INFINITY && this.keys.size <= MAX_KEYS / 2) break
+    }
+  }
+
+  private schedule(k: KeyState, delayMs: number): void {
+    if (k.resolving || this.closed) return
+    k.resolving = true
+    const t = setTimeout(() => {
+      this.timers.delete(t)
+      void this.resolve(k)
+    }, delayMs)
+    t.unref()
+    this.timers.add(t)
+  }
+
+  /** Re-reads K and applies the upstream's answer as the truth for K; retries while unsure. */
+  private async resolve(k: KeyState): Promise<void> {
+    let retry = false
+    try {
+      if (this.closed || k.inflight > 0 || !k.doubt) return // end() schedules again
+      retry = !(await this.reread(k))
+    } catch (err) {
+      this.deps.metrics.rereadFailures++
+      this.deps.log('warn', `index re-read of a ${k.model.name} written concurrently failed (ranges forward meanwhile): ${(err as Error).message}`)
+      retry = true
+    } finally {
+      k.resolving = false
+    }
+    if (retry && k.doubt && k.inflight === 0 && !this.closed) {
+      const delay = k.backoff
+      k.backoff = Math.min(k.backoff * 2, RETRY_MAX_MS)
+      this.schedule(k, delay)
+    }
+  }
+
+  /** True when K is settled (doubt cleared), false to retry. */
+  private async reread(k: KeyState): Promise<boolean> {
+    const { store, fetcher, metrics } = this.deps
+    const gen = k.gen
+    const asOf = store.clock.current
+    const shape = k.shape ?? this.deps.defaultShape(k.model)
+    const reply = await fetcher.get(k.model, decodeValue(k.model.keyType, k.pk), shape.dialect, shape.service)
+    if (store.closed || this.closed) return false
+    // A write to K sent meanwhile: its order against this read is unknown too. Read again after it.
+    if (k.gen !== gen || k.inflight > 0) return false
+    const r = replyResult(reply)
+    if (r.kind === 'declared') {
+      if (++k.declared < DECLARED_TRIES) return false
+      metrics.rereadFailures++
+      const reason = `${k.model.get.method} of a key written concurrently answered a declared exception: its state is unknown`
+      this.deps.log('warn', `index for ${k.model.name} is no longer authoritative: ${reason}`)
+      await store.apply([], store.authorityLoss([k.model.name], reason))
+      this.clearDoubt(k)
+      return true
+    }
+    if (r.kind !== 'success' || r.value?.type !== TType.STRUCT) {
+      metrics.rereadFailures++
+      return false
+    }
+    const keys = entityKeys(k.model, r.value)
+    if (keys === undefined || !keys.pk.equals(k.pk)) {
+      metrics.rereadFailures++
+      return false
+    }
+    const [res] = await store.apply([{ entity: k.model.name, pk: k.pk, values: keys.values, version: asOf, kind: 'observe' }])
+    metrics.rereads++
+    this.clearDoubt(k)
+    if (res?.applied === true) await this.deps.onCorrected?.(k.model, k.pk)
+    return true
+  }
+}
