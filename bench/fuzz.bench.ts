@@ -3,24 +3,26 @@
 // proxy's resource samples and every failure with the bytes that caused it (hex).
 //
 //   node --import tsx bench/fuzz.bench.ts [--seconds=600] [--seed=N] [--concurrency=4] [--max-repeat=300]
+//        [--upstream=framed/binary]   (the demo upstream's dialect, e.g. header/compact+mux)
 //
 // --max-repeat above 20 includes long pipelines of writes (the CI run stays at 20; RELIABILITY.md).
 import { formatFailure, runFuzz } from '../test/hostile/fuzz-run.js'
 import { growth, growthLine, sampleTable } from '../test/hostile/samples.js'
 import { captureSeeds } from '../test/hostile/seeds.js'
-import { startTarget } from '../test/hostile/target.js'
+import { parseDialect, startTarget } from '../test/hostile/target.js'
 
 const arg = (name: string, dflt: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt
 const seconds = Number(arg('seconds', '600'))
 const seed = Number(arg('seed', String(Date.now() % 1_000_000_000)))
 const concurrency = Number(arg('concurrency', '4'))
 const maxRepeat = Number(arg('max-repeat', '300'))
+const upstreamName = arg('upstream', 'framed/binary')
 const MAX_FRAME = 1024 * 1024
 const MiB = 1024 * 1024
 
 const seeds = await captureSeeds()
-const target = await startTarget({ seed: 200, memoryTier: '4MiB', maxFrameSize: MAX_FRAME })
-console.log(`fuzz seed ${seed}, ${seconds} s, ${concurrency} connections at once, pipelines up to ${maxRepeat}; ${seeds.length} seed messages (12 dialects)`)
+const target = await startTarget({ seed: 200, memoryTier: '4MiB', maxFrameSize: MAX_FRAME, upstream: parseDialect(upstreamName) })
+console.log(`fuzz seed ${seed}, ${seconds} s, ${concurrency} connections at once, pipelines up to ${maxRepeat}, upstream ${upstreamName}; ${seeds.length} seed messages (12 dialects)`)
 const r = await runFuzz(target, seeds, {
   seed,
   seconds,

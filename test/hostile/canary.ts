@@ -2,6 +2,7 @@
 // seed call touches) and reads them back through the cache (getUser) and the index (email, age
 // range). Every answer must be the value it wrote last; any error is a failure.
 import { connectUserClient, type UserClient, type UserValue } from '../support/thrift-clients.js'
+import type { PeerDialect } from '../support/thrift-lib.js'
 import { i64, toBigInt } from '../support/thrift-peers.js'
 
 export interface Canary {
@@ -24,8 +25,8 @@ export interface CanaryFailure {
 
 export const CANARY_AGE = 17 // the demo store seeds ages 18..90: age 17 holds only canary users
 
-export async function startCanary(port: number, opts: { idBase: number; pauseMs: number }): Promise<Canary> {
-  let client: UserClient = await connectUserClient(port, { transport: 'framed', protocol: 'binary' })
+export async function startCanary(port: number, opts: { idBase: number; pauseMs: number; dialect: Required<PeerDialect> }): Promise<Canary> {
+  let client: UserClient = await connectUserClient(port, opts.dialect)
   const failures: CanaryFailure[] = []
   let calls = 0
   let upstreamTimeouts = 0
@@ -52,7 +53,7 @@ export async function startCanary(port: number, opts: { idBase: number; pauseMs:
         if (mine?.name !== name) fail(`listUsersByAge(${CANARY_AGE}) has ${mine?.name ?? 'no entry'} for ${id}, wrote ${name}`)
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err)
-        if (/^upstream \S+: \w+ timed out after \d+ms$/.test(msg)) {
+        if (/^upstream \S+: [\w:]+ timed out after \d+ms$/.test(msg)) {
           upstreamTimeouts++
           continue
         }
@@ -61,7 +62,7 @@ export async function startCanary(port: number, opts: { idBase: number; pauseMs:
         if (!running) break
         await new Promise((r) => setTimeout(r, 200))
         try {
-          client = await connectUserClient(port, { transport: 'framed', protocol: 'binary' })
+          client = await connectUserClient(port, opts.dialect)
         } catch (e) {
           fail(`reconnect failed: ${e instanceof Error ? e.message : String(e)}`)
           break

@@ -95,7 +95,7 @@ export async function runFuzz(target: Target, seeds: readonly Seed[], o: FuzzOpt
     }
   }
   await sampleOnce()
-  const canary = await startCanary(target.port, { idBase: CANARY_ID_BASE, pauseMs: 20 })
+  const canary = await startCanary(target.port, { idBase: CANARY_ID_BASE, pauseMs: 20, dialect: target.upstreamDialect })
   const sampler = setInterval(() => void sampleOnce(), o.sampleEveryMs)
 
   const worker = async (w: number): Promise<void> => {
@@ -141,7 +141,7 @@ export async function runFuzz(target: Target, seeds: readonly Seed[], o: FuzzOpt
   if (!dead()) {
     // After the storm, a fresh client still gets correct answers.
     try {
-      const c = await connectUserClient(target.port, { transport: 'framed', protocol: 'binary' })
+      const c = await connectUserClient(target.port, target.upstreamDialect)
       const u = await c.getUser(CANARY_ID_BASE)
       if (toBigInt(u.id) !== BigInt(CANARY_ID_BASE) || !u.name.startsWith('canary-')) failures.push({ what: `after fuzzing, getUser(${CANARY_ID_BASE}) returned ${toBigInt(u.id)}/${u.name}` })
       await c.close()

@@ -9,10 +9,12 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { formatFailure, runFuzz, sampleTable } from './fuzz-run.js'
 import { captureSeeds, type Seed } from './seeds.js'
-import { startTarget, type Target } from './target.js'
+import { parseDialect, startTarget, type Target } from './target.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127)
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 25)
+// The upstream's dialect (FUZZ_UPSTREAM=header/compact+mux, ...): calls in it reach the upstream and come back as real replies.
+const UPSTREAM = parseDialect(process.env.FUZZ_UPSTREAM ?? 'framed/binary')
 const MAX_FRAME = 1024 * 1024
 const MiB = 1024 * 1024
 
@@ -20,14 +22,14 @@ let target: Target
 let seeds: Seed[]
 before(async () => {
   seeds = await captureSeeds()
-  target = await startTarget({ seed: 200, memoryTier: '4MiB', maxFrameSize: MAX_FRAME })
+  target = await startTarget({ seed: 200, memoryTier: '4MiB', maxFrameSize: MAX_FRAME, upstream: UPSTREAM })
 })
 after(async () => {
   await target.stop()
 })
 
 test(`listener fuzz (FUZZ_SEED=${SEED}, ${SECONDS} s): no crash, canary served, memory and fds bounded`, async () => {
-  console.log(`fuzz seed ${SEED} (rerun with FUZZ_SEED=${SEED}); ${seeds.length} seed messages`)
+  console.log(`fuzz seed ${SEED} (rerun with FUZZ_SEED=${SEED}); ${seeds.length} seed messages; upstream ${process.env.FUZZ_UPSTREAM ?? 'framed/binary'}`)
   const r = await runFuzz(target, seeds, { seed: SEED, seconds: SECONDS, concurrency: 2, maxFrameSize: MAX_FRAME, sampleEveryMs: 3000 })
   console.log(
     `${r.cases} cases, ${r.connections} connections, ${(r.bytesSent / MiB).toFixed(1)} MiB sent; ${r.replies} replies, ${r.exceptions} TApplicationExceptions, ${r.closedByProxy} connections closed by the proxy; canary ${r.canaryCalls} calls answered right, ${r.canaryUpstreamTimeouts} answered with the proxy's timeout exception (upstream stalled)`,

@@ -69,7 +69,7 @@ export async function runSoak(target: Target, o: SoakOptions): Promise<SoakRepor
     while (Date.now() < deadline && target.exit === undefined) {
       let c: UserClient
       try {
-        c = await connectUserClient(target.port, { transport: 'framed', protocol: 'binary' })
+        c = await connectUserClient(target.port, target.upstreamDialect)
         connections++
       } catch (err) {
         fail(`connect: ${err instanceof Error ? err.message : String(err)}`)

@@ -10,6 +10,7 @@ import { cleanEnv, REPO, spawnCli } from '../cli/spawn.js'
 import { freePort, sleep, waitForPort } from '../support/net.js'
 import { redisCommand } from '../support/redis-command.js'
 import { startRedis, type RedisServer } from '../support/redis.js'
+import type { PeerDialect } from '../support/thrift-lib.js'
 import { tempDir, type TempDir } from '../support/tmp.js'
 
 const UPSTREAM_MAIN = fileURLToPath(new URL('../../proxy/demo/upstream.ts', import.meta.url))
@@ -21,6 +22,8 @@ export interface TargetOptions {
   readonly memoryTier: string
   /** limits.maxFrameSize in bytes. */
   readonly maxFrameSize: number
+  /** The demo upstream's dialect (default framed/binary); clients that must be answered speak it too. */
+  readonly upstream?: Required<PeerDialect>
   /** getUser's ttl (short ttls keep the tiers churning). */
   readonly ttl?: string
 }
@@ -44,6 +47,7 @@ export interface Exit {
 
 export interface Target {
   readonly port: number
+  readonly upstreamDialect: Required<PeerDialect>
   readonly adminPort: number
   readonly upstreamPort: number
   readonly pid: number
@@ -105,10 +109,11 @@ function watchExit(child: ChildProcess): { get: () => Exit | undefined; done: Pr
   return { get: () => exit, done }
 }
 
-async function startUpstream(seed: number): Promise<{ child: ChildProcess; port: number }> {
+async function startUpstream(seed: number, d: Required<PeerDialect>): Promise<{ child: ChildProcess; port: number }> {
+  const dialect = ['--transport', d.transport, '--protocol', d.protocol, ...(d.multiplexed ? ['--multiplexed'] : [])]
   for (let attempt = 0; ; attempt++) {
     const port = await freePort()
-    const child = spawn(process.execPath, ['--import', 'tsx', UPSTREAM_MAIN, '--port', String(port), '--seed', String(seed)], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', UPSTREAM_MAIN, '--port', String(port), '--seed', String(seed), ...dialect], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] })
     const gone = new Promise<void>((resolve) => child.once('close', () => resolve()))
     const up = await Promise.race([waitForPort(port, { timeoutMs: 30_000 }).then(() => true), gone.then(() => false)])
     if (up) return { child, port }
@@ -150,7 +155,8 @@ export async function startTarget(o: TargetOptions): Promise<Target> {
   const dir: TempDir = tempDir('thriftgate-hostile-')
   const indexDir = join(dir.path, 'index')
   const redis = await startRedis()
-  const upstream = await startUpstream(o.seed)
+  const upstreamDialect: Required<PeerDialect> = o.upstream ?? { transport: 'framed', protocol: 'binary', multiplexed: false }
+  const upstream = await startUpstream(o.seed, upstreamDialect)
   const upExit = watchExit(upstream.child)
   let upErr = ''
   upstream.child.stderr?.setEncoding('utf8').on('data', (d: string) => (upErr = (upErr + d).slice(-4000)))
@@ -207,6 +213,7 @@ export async function startTarget(o: TargetOptions): Promise<Target> {
   let stopped = false
   return {
     port,
+    upstreamDialect,
     adminPort,
     upstreamPort: upstream.port,
     pid,
@@ -255,4 +262,11 @@ export async function startTarget(o: TargetOptions): Promise<Target> {
       dir.cleanup()
     },
   }
+}
+
+/** "framed/binary", "header/compact+mux", ... (the names dialectName gives) back into a dialect. */
+export function parseDialect(s: string): Required<PeerDialect> {
+  const m = /^(framed|buffered|header)\/(binary|compact)(\+mux)?$/.exec(s)
+  if (m === null) throw new Error(`not a dialect: ${s} (framed|buffered|header / binary|compact, +mux for multiplexed)`)
+  return { transport: m[1] as PeerDialect['transport'], protocol: m[2] as PeerDialect['protocol'], multiplexed: m[3] !== undefined }
 }
