@@ -14,7 +14,7 @@ import type { EntityModel, WriteModel } from './entity-model.js'
 import type { ReverseRecord } from './record.js'
 import type { CallRole, IndexRuntime } from './runtime.js'
 import { decodeValue, encodeValue, entityKeys } from './values.js'
-import { streamIdOf, versionMs, type Version } from './version.js'
+import type { Version } from './version.js'
 
 export class Maintenance {
   private readonly sentAt = new WeakMap<CallContext, Version>()
@@ -76,7 +76,7 @@ export class Maintenance {
     const sentMs = this.rt.overlap.sentAt(ctx)
     const version = await this.versionFor(change, sentMs)
     // Before applying: if another write to the key overlapped this one, ranges forward from now on.
-    this.rt.overlap.record(model, change.pk, sentMs, versionMs(version), streamIdOf(version))
+    this.rt.overlap.record(model, change.pk, sentMs, version, true)
     const [res] = await this.rt.store.apply([{ ...change, version, kind: 'write' }])
     if (res?.applied) this.rt.metrics.writesApplied++
     else this.rt.metrics.writesStale++

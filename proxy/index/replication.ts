@@ -15,6 +15,7 @@
 // A publish that fails (Redis down) leaves the other sidecars without that change: once Redis answers
 // again we publish a "reset" entry for the entity, and every sidecar drops authority for it.
 
+import { randomBytes } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
 import { decodeChanges, encodeChanges, type ReplicatedChange } from './change-codec.js'
 import { IndexError, IndexErrorCode } from './errors.js'
@@ -74,7 +75,8 @@ export class IndexReplicator {
    * Told of each change from the stream (the publisher's own too) before it is applied, with when
    * its write was sent (undefined: a peer that does not say): write-overlap.ts.
    */
-  onChange: ((change: EntityChange, sentMs: number | undefined) => void) | undefined
+  onChange: ((change: EntityChange, sentMs: number | undefined, local: boolean) => void) | undefined
+  private readonly origin = randomBytes(8).toString('hex')
 
   private constructor(
     private readonly store: IndexStore,
@@ -195,7 +197,8 @@ export class IndexReplicator {
       await this.flushResets()
       // 's': when the write was sent (ms, decimal; readers without it ignore the field). With the
       // entry's ID (Redis's time at XADD) it bounds when the upstream applied the write.
-      const sent = sentMs === undefined ? [] : ['s', String(sentMs)]
+      // 'o': which sidecar published it (its own changes come back; they are ordered locally).
+      const sent = sentMs === undefined ? ['o', this.origin] : ['o', this.origin, 's', String(sentMs)]
       const id = (await this.pub.call('XADD', this.opts.stream, 'MAXLEN', '~', String(this.opts.maxLen ?? 1_000_000), '*', 'c', encodeChanges(changes), ...sent)) as string
       const v = versionFromStreamId(String(id))
       this.store.clock.observe(v)
@@ -253,15 +256,17 @@ export class IndexReplicator {
       const version = versionFromStreamId(idBuf.toString('latin1'))
       last = version
       let sentMs: number | undefined
+      let local = false
       const first = changes.length
       for (let i = 0; i + 1 < fields.length; i += 2) {
         const f = fields[i]!.toString('latin1')
         if (f === 'c') for (const c of decodeChanges(fields[i + 1]!)) changes.push({ ...c, version, kind: 'write' })
         else if (f === 'r') resets.add(fields[i + 1]!.toString('utf8'))
         else if (f === 's') sentMs = Number(fields[i + 1]!.toString('latin1'))
+        else if (f === 'o') local = fields[i + 1]!.toString('latin1') === this.origin
       }
       if (Number.isNaN(sentMs)) sentMs = undefined
-      for (let j = first; j < changes.length; j++) if (this.store.entityNames.includes(changes[j]!.entity)) this.onChange?.(changes[j]!, sentMs)
+      for (let j = first; j < changes.length; j++) if (this.store.entityNames.includes(changes[j]!.entity)) this.onChange?.(changes[j]!, sentMs, local)
     }
     const known = changes.filter((c) => this.store.entityNames.includes(c.entity))
     const added = this.addedThrough + BigInt(entries.length)

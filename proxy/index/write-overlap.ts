@@ -32,6 +32,7 @@ import type { IndexMetrics } from './metrics.js'
 import type { IndexLog } from './runtime.js'
 import type { IndexStore } from './store.js'
 import { decodeValue, encodeValue, entityKeys } from './values.js'
+import { maxVersion, versionMs, type Version } from './version.js'
 
 /** Allowed difference between a sidecar's clock and Redis's (stream IDs) when comparing intervals. */
 export const SKEW_MS = 100
@@ -47,8 +48,9 @@ const DECLARED_TRIES = 3
 interface Interval {
   readonly start: number
   readonly end: number
-  /** The change's version as a stream ID (the publisher sees its own change come back). */
-  readonly id: string
+  readonly version: Version
+  /** Written through this sidecar: ordered against its other local writes by the in-flight count. */
+  readonly local: boolean
 }
 
 interface KeyState {
@@ -148,12 +150,15 @@ export class WriteOverlap {
    * Call before applying it: if it may be ordered wrongly, K is in doubt before the index shows it.
    * `startMs` undefined (a peer that does not send it): treated as overlapping any recent write to K.
    */
-  record(model: EntityModel, pk: Buffer, startMs: number | undefined, endMs: number, id: string): void {
+  record(model: EntityModel, pk: Buffer, startMs: number | undefined, version: Version, local: boolean): void {
     const k = this.state(model, pk)
-    if (k.recent.some((r) => r.id === id)) return
+    if (k.recent.some((r) => r.version.equals(version))) return
     const start = startMs ?? Number.NEGATIVE_INFINITY
-    const overlaps = start <= this.horizon + SKEW_MS || k.recent.some((r) => start <= r.end + SKEW_MS && r.start <= endMs + SKEW_MS)
-    k.recent.push({ start, end: endMs, id })
+    const end = versionMs(version)
+    // Two local writes are ordered right unless one was sent while the other was in flight
+    // (begin() saw that), so only pairs with a peer's write are compared, with the skew margin.
+    const overlaps = start <= this.horizon + SKEW_MS || k.recent.some((r) => !(local && r.local) && start <= r.end + SKEW_MS && r.start <= end + SKEW_MS)
+    k.recent.push({ start, end, version, local })
     if (k.recent.length > MAX_INTERVALS) this.forget(k.recent.shift()!)
     k.touched = Date.now()
     if (overlaps) {
@@ -246,7 +251,10 @@ export class WriteOverlap {
   private async reread(k: KeyState): Promise<boolean> {
     const { store, fetcher, metrics } = this.deps
     const gen = k.gen
-    const asOf = store.clock.current
+    // The read is sent after every recorded write to K completed upstream, so it is as new as the
+    // newest of them even if that one is still on its way to the store (a change from the stream).
+    let asOf = store.clock.current
+    for (const r of k.recent) asOf = maxVersion(asOf, r.version)
     const shape = k.shape ?? this.deps.defaultShape(k.model)
     const reply = await fetcher.get(k.model, decodeValue(k.model.keyType, k.pk), shape.dialect, shape.service)
     if (store.closed || this.closed) return false
