@@ -48,6 +48,8 @@ interface Conn {
   readonly socket: net.Socket
   readonly received: Buffer[]
   closed: boolean
+  /** A write waited WRITE_STALL_MS: the proxy is not reading this connection now. */
+  stalled: boolean
   lastData: number
   readonly done: Promise<void>
 }
@@ -57,7 +59,7 @@ function open(port: number): Promise<Conn> {
     const socket = net.connect(port, '127.0.0.1')
     const received: Buffer[] = []
     let closedResolve: () => void = () => undefined
-    const conn: Conn = { socket, received, closed: false, lastData: Date.now(), done: new Promise<void>((r) => (closedResolve = r)) }
+    const conn: Conn = { socket, received, closed: false, stalled: false, lastData: Date.now(), done: new Promise<void>((r) => (closedResolve = r)) }
     socket.setNoDelay(true)
     socket.on('data', (d: Buffer) => {
       received.push(d)
@@ -83,9 +85,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 const WRITE_STALL_MS = 1000
 function write(c: Conn, b: Buffer): Promise<void> {
-  if (c.closed || c.socket.destroyed) return Promise.resolve()
+  // Once the proxy has stopped reading us, later writes would each wait the full stall time (a
+  // case of 1,200 pipelined pieces would take an hour): the connection is done sending.
+  if (c.closed || c.socket.destroyed || c.stalled) return Promise.resolve()
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, WRITE_STALL_MS)
+    const t = setTimeout(() => {
+      c.stalled = true
+      resolve()
+    }, WRITE_STALL_MS)
     c.socket.write(b, () => (clearTimeout(t), resolve()))
   })
 }
@@ -120,11 +127,24 @@ function check(c: Conn): { replies: number; exceptions: number; problem: string 
   return { replies, exceptions, problem: undefined }
 }
 
-export async function deliver(seeds: readonly Seed[], fcase: FuzzCase, o: DeliverOptions): Promise<Outcome> {
+/** Where a delivery is, for reporting one that never finishes. */
+export interface Progress {
+  stage: string
+  /** Destroys the case's sockets (a hung case is ended this way). */
+  abort(): void
+}
+
+export async function deliver(seeds: readonly Seed[], fcase: FuzzCase, o: DeliverOptions, progress?: Progress): Promise<Outcome> {
   const pieces = caseBytes(seeds, fcase, o.maxFrameSize)
   const d = fcase.delivery
+  const at = (stage: string): void => {
+    if (progress !== undefined) progress.stage = stage
+  }
+  at('connecting')
   const conns: Conn[] = [await open(o.port)]
+  if (progress !== undefined) progress.abort = () => conns.forEach((c) => c.socket.destroy())
   let bytesSent = 0
+  at('writing')
   if (d.mode === 'interleave') {
     conns.push(await open(o.port))
     // Messages dealt alternately to the two connections, each written in two halves, halves interleaved.
@@ -156,6 +176,7 @@ export async function deliver(seeds: readonly Seed[], fcase: FuzzCase, o: Delive
       }
     }
   }
+  at(`ending (${fcase.end})`)
   if (fcase.end === 'abort') {
     for (const c of conns) c.socket.resetAndDestroy()
   } else {
@@ -167,6 +188,7 @@ export async function deliver(seeds: readonly Seed[], fcase: FuzzCase, o: Delive
   let exceptions = 0
   let closedByProxy = 0
   let problem: string | undefined
+  at('checking replies')
   for (const c of conns) {
     const wasClosed = c.closed
     if (fcase.end !== 'abort') {
@@ -176,6 +198,7 @@ export async function deliver(seeds: readonly Seed[], fcase: FuzzCase, o: Delive
       problem ??= r.problem
       if (wasClosed) closedByProxy++
     }
+    at('closing')
     c.socket.destroy()
     await c.done
   }

@@ -4,7 +4,7 @@
 import { connectUserClient } from '../support/thrift-clients.js'
 import { toBigInt } from '../support/thrift-peers.js'
 import { startCanary } from './canary.js'
-import { caseBytes, deliver, type Outcome } from './deliver.js'
+import { caseBytes, deliver, type Outcome, type Progress } from './deliver.js'
 import { drawCases, type FuzzCase } from './mutate.js'
 import type { Seed } from './seeds.js'
 import type { Sample, Target } from './target.js'
@@ -50,6 +50,13 @@ export interface FuzzReport {
 }
 
 export const BATCH = 100
+const CASE_DEADLINE_MS = 60_000
+
+class HungCase extends Error {
+  constructor(readonly stage: string) {
+    super(`case hung at ${stage}`)
+  }
+}
 /** The canary's users: ids no seed call (nor a few bit flips of one) reaches. */
 const CANARY_ID_BASE = 900_000
 const HEX_LIMIT = 4096
@@ -105,12 +112,27 @@ export async function runFuzz(target: Target, seeds: readonly Seed[], o: FuzzOpt
       inFlight.set(key, job)
       let r: Outcome
       const start = Date.now()
+      const progress: Progress = { stage: 'starting', abort: () => undefined }
+      let watchdog: NodeJS.Timeout | undefined
       try {
-        r = await deliver(seeds, job.c, { port: target.port, maxFrameSize: o.maxFrameSize, quietMs: o.quietMs ?? 250, maxWaitMs: 3000 })
+        // A case normally ends within seconds (each wait is bounded); one that does not is a finding
+        // of its own (the fuzzer or the proxy holding a connection forever): report it and go on.
+        const hung = new Promise<never>((_, reject) => {
+          watchdog = setTimeout(() => {
+            progress.abort()
+            reject(new HungCase(progress.stage))
+          }, CASE_DEADLINE_MS)
+        })
+        r = await Promise.race([deliver(seeds, job.c, { port: target.port, maxFrameSize: o.maxFrameSize, quietMs: o.quietMs ?? 250, maxWaitMs: 3000 }, progress), hung])
       } catch (err) {
+        if (err instanceof HungCase) {
+          failures.push({ what: `a case did not finish within ${CASE_DEADLINE_MS / 1000} s (stage: ${err.stage})`, ...describe(seeds, job.c, o.maxFrameSize, job.batch, job.index) })
+          continue
+        }
         if (!dead()) failures.push({ what: `could not deliver: ${err instanceof Error ? err.message : String(err)}`, ...describe(seeds, job.c, o.maxFrameSize, job.batch, job.index) })
         break
       } finally {
+        clearTimeout(watchdog)
         if (!dead()) inFlight.delete(key)
         recent.push({ ...job, start, end: Date.now() })
         if (recent.length > 400) recent.shift()
