@@ -19,6 +19,7 @@ import { IndexReplicator, type ReplicationOptions } from './replication.js'
 import { DEFAULT_INDEX_LIMITS, rolesOf, type IndexLimits, type IndexLog, type IndexRuntime } from './runtime.js'
 import { IndexStore } from './store.js'
 import { invalidationsFor } from './maintenance.js'
+import { versionFromStreamId, versionMs } from './version.js'
 import { WriteOverlap } from './write-overlap.js'
 import { decodeValue, encodeValue } from './values.js'
 import { verify, type VerifyReport } from './verify.js'
@@ -143,6 +144,7 @@ export class SecondaryIndex {
       onCorrected: async (m, pk) => opts.cache?.invalidate(invalidationsFor(m, { entity: m.name, pk, values: null }, undefined)),
     })
     if (replicator !== undefined) {
+      overlap.forgetBefore(versionMs(versionFromStreamId(replicator.appliedId)))
       replicator.onChange = (c, sentMs, local) => {
         const m = entities.get(c.entity)
         if (m !== undefined) overlap.record(m, c.pk, sentMs, c.version, local)

@@ -44,6 +44,8 @@ const RETRY_MIN_MS = 20
 const RETRY_MAX_MS = 5_000
 /** Re-reads answered with a declared exception before the entity drops authority. */
 const DECLARED_TRIES = 3
+/** Re-reads at once (many keys in doubt at once, e.g. catching up a stream, must not flood the upstream). */
+const MAX_REREADS = 8
 
 interface Interval {
   readonly start: number
@@ -92,7 +94,8 @@ export class WriteOverlap {
   private readonly doubtful = new Map<string, number>()
   /** The latest end of a forgotten interval: a change starting before it may overlap it. */
   private horizon = Number.NEGATIVE_INFINITY
-  private readonly writes = new WeakMap<CallContext, { key: KeyState; sentMs: number }>()
+  private readonly writes = new WeakMap<CallContext, { key: KeyState | undefined; sentMs: number }>()
+  private rereading = 0
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly pruner: NodeJS.Timeout
   private closed = false
@@ -120,7 +123,10 @@ export class WriteOverlap {
     if (write.kind === 'delete') pk = arg === undefined ? undefined : encodeValue(model.keyType, arg)
     else if (arg?.type === TType.STRUCT) pk = entityKeys(model, arg)?.pk
     // No key in the argument (the upstream assigns it): no other write can name the same entity.
-    if (pk === undefined) return
+    if (pk === undefined) {
+      this.writes.set(ctx, { key: undefined, sentMs: Date.now() })
+      return
+    }
     const k = this.state(model, pk)
     if (k.inflight > 0) this.markDoubt(k)
     k.inflight++
@@ -140,6 +146,7 @@ export class WriteOverlap {
     if (w === undefined) return
     this.writes.delete(ctx)
     const k = w.key
+    if (k === undefined) return
     k.inflight--
     k.touched = Date.now()
     if (k.inflight === 0 && k.doubt) this.schedule(k, 0)
@@ -166,6 +173,14 @@ export class WriteOverlap {
       if (k.inflight === 0) this.schedule(k, 0)
     }
     if (this.keys.size > MAX_KEYS) this.prune(Number.POSITIVE_INFINITY)
+  }
+
+  /**
+   * Changes applied before this process started (up to the stored stream position, at `ms`) were
+   * recorded by a previous run: a change that started before then may overlap one of them.
+   */
+  forgetBefore(ms: number): void {
+    if (ms > this.horizon) this.horizon = ms
   }
 
   close(): void {
@@ -231,11 +246,16 @@ export class WriteOverlap {
   private async resolve(k: KeyState): Promise<void> {
     let retry = false
     try {
-      if (this.closed || k.inflight > 0 || !k.doubt) return // end() schedules again
-      retry = !(await this.reread(k))
+      // In flight: end() schedules again. Too many re-reads at once: later.
+      if (this.closed || k.inflight > 0 || !k.doubt) retry = false
+      else if (this.rereading >= MAX_REREADS) retry = true
+      else {
+        this.rereading++
+        retry = !(await this.reread(k).finally(() => this.rereading--))
+      }
     } catch (err) {
       this.deps.metrics.rereadFailures++
-      this.deps.log('warn', `index re-read of a ${k.model.name} written concurrently failed (ranges forward meanwhile): ${(err as Error).message}`)
+      if (k.backoff === RETRY_MIN_MS) this.deps.log('warn', `index re-read of a ${k.model.name} written concurrently failed (ranges forward meanwhile): ${(err as Error).message}`)
       retry = true
     } finally {
       k.resolving = false
