@@ -5,7 +5,10 @@
 // RocksDB, real redis-server for the two-sidecar case.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Message } from '../../proxy/codec/index.js'
+import { Redis } from 'ioredis'
+import { TType, type Message } from '../../proxy/codec/index.js'
+import { encodeChanges } from '../../proxy/index/change-codec.js'
+import { encodeValue } from '../../proxy/index/values.js'
 import { UserStore, type User, type UserBackend } from '../../proxy/demo/index.js'
 import { startIndexStack, plain, type IndexStack } from './harness.js'
 import { startRedis, type RedisServer } from '../support/redis.js'
@@ -127,6 +130,33 @@ describe('writes that overlap on one key', () => {
     }
   })
 
+  test('a re-read that finds the entity gone (declared exception) drops authority: ranges forward', async () => {
+    const upstream = await slowUpstream()
+    const s = await startIndexStack({ upstream })
+    try {
+      assert.equal((await s.index.backfill('User')).authoritative, true)
+      const [a, b, direct] = await Promise.all([s.client(), s.client(), s.direct()])
+      const u1 = await a.getUser(1)
+      // The put is applied first and answered last, the delete applied last: the upstream has no user 1.
+      const slow = a.putUser({ ...u1, name: 'slow-put', age: 40 })
+      await sleep(50)
+      await b.deleteUser(1)
+      await slow
+      let authoritative = true
+      for (let i = 0; i < 250 && authoritative; i++) {
+        authoritative = (await s.index.stats()).entities[0]!.authoritative
+        if (authoritative) await sleep(20)
+      }
+      assert.equal(authoritative, false)
+      const forwarded = s.index.metrics.fallbacks.not_authoritative
+      assert.deepEqual(plain(await a.listUsersByAge(40, 40, 0)), plain(await direct.listUsersByAge(40, 40, 0)))
+      assert.equal(s.index.metrics.fallbacks.not_authoritative, forwarded + 1)
+    } finally {
+      await s.close()
+      await upstream.close()
+    }
+  })
+
   test('writes that do not overlap keep ranges answered from the index', async () => {
     const upstream = await slowUpstream()
     const s = await startIndexStack({ upstream })
@@ -186,6 +216,30 @@ describe('writes that overlap across two sidecars sharing Redis', () => {
       }
     } finally {
       await Promise.all([a.close(), b.close()])
+      await upstream.close()
+    }
+  })
+  test('a stream entry of an older sidecar (no send time) puts its key in doubt until re-read', async () => {
+    const upstream = await slowUpstream()
+    const replication = { url: redis.url, stream: 'tg:idx:overlap-old', blockMs: 100 }
+    const s = await startIndexStack({ upstream, replication })
+    const r = new Redis(redis.url)
+    try {
+      assert.equal((await s.index.backfill('User')).authoritative, true)
+      const u5 = upstream.store.get(5n)!
+      upstream.store.put({ ...u5, age: 77 })
+      const change = { entity: 'User', pk: encodeValue('i64', { type: TType.I64, value: 5n })!, values: [encodeValue('string', { type: TType.STRING, value: Buffer.from(u5.email) })!, encodeValue('i32', { type: TType.I32, value: 77 })!] }
+      await r.xadd('tg:idx:overlap-old', '*', 'c', encodeChanges([change]))
+      await until(() => s.index.metrics.rereads === 1)
+      assert.equal(s.index.metrics.overlaps, 1)
+      assert.equal(s.index.metrics.rereads, 1)
+      const direct = await s.direct()
+      const hits = s.index.metrics.hits.range
+      assert.deepEqual(plain(await (await s.client()).listUsersByAge(77, 77, 0)), plain(await direct.listUsersByAge(77, 77, 0)))
+      assert.equal(s.index.metrics.hits.range, hits + 1)
+    } finally {
+      r.disconnect()
+      await s.close()
       await upstream.close()
     }
   })
