@@ -63,3 +63,12 @@ export function decodeRecord(b: Buffer): ReverseRecord {
   }
   return { version, deleted, values }
 }
+
+/** Whether `r` is a live record holding exactly `values`. */
+export function sameValues(r: ReverseRecord | undefined, values: readonly (Buffer | null)[]): boolean {
+  if (r === undefined || r.deleted || r.values.length !== values.length) return false
+  return r.values.every((v, i) => {
+    const w = values[i] ?? null
+    return v === null ? w === null : w !== null && v.equals(w)
+  })
+}

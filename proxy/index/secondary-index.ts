@@ -141,7 +141,7 @@ export class SecondaryIndex {
       metrics,
       log,
       defaultShape: (m) => ({ dialect: self?.dialect() ?? opts.dialect ?? dialectOf('framed', 'binary', true), service: opts.multiplexed === true ? m.service : undefined }),
-      onCorrected: async (m, pk) => opts.cache?.invalidate(invalidationsFor(m, { entity: m.name, pk, values: null }, undefined)),
+      onCorrected: async (m, change, previous) => opts.cache?.invalidate(invalidationsFor(m, change, previous)),
     })
     if (replicator !== undefined) {
       overlap.forgetBefore(versionMs(versionFromStreamId(replicator.appliedId)))

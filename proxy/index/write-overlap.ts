@@ -1,26 +1,17 @@
-// Writes to one entity whose order upstream is unknown. The index orders writes by when their
-// replies arrive (alone) or by stream ID (replication); the upstream ordered them when it applied
-// them. The two agree unless two writes to the same primary key overlapped in time: a second write
-// sent before the first one's reply (or publication) came back may have been applied first or last.
-// Then the index may keep the value the upstream overwrote, and a range lookup would silently omit
-// the entity (ranges verify the entities they return, not those they leave out).
-//
-// So, per primary key K (docs/indexes.md, "Writes that overlap"):
-// - Each write's interval [sent, ordered] is remembered for a while, where `ordered` is when the
-//   index fixed its place in the order (the local version's ms, or the stream ID's ms: Redis's
-//   clock at XADD, which is after the upstream applied it). Two intervals of K that overlap (within
-//   SKEW_MS, for the sidecars' clocks against Redis's) may be ordered differently by the upstream:
-//   K is "in doubt". Writes in flight in this sidecar are counted too: a write to K sent while
-//   another is in flight puts K in doubt at once.
-// - While any key of an entity is in doubt, range and non-unique lookups of the entity forward.
-// - Once no write to K is in flight here, K is re-read through the entity's `get` (the proxy's own
-//   pool, not the cache) and the reply is applied as an observation (version.ts: a later write still
-//   wins); then the doubt is cleared. A failed re-read, or a write to K started meanwhile, retries
-//   with bounded backoff; no client call ever waits for it. A re-read answered with a declared
-//   exception (the entity may be gone; which exception means "not found" is not configured) retries
-//   a few times, then the entity drops authority (ranges forward until a backfill).
-// - Intervals are kept RETAIN_MS. A change whose interval starts before the end of a forgotten one
-//   (a stream lagging that long, or too many keys) might overlap it: it puts its key in doubt too.
+// Writes to one key whose order upstream is unknown (docs/indexes.md, "Writes that overlap"). The
+// index orders writes by reply arrival or stream ID; the upstream by when it applied them. They agree
+// unless two writes to a key K overlapped in time; then the index may keep the overwritten value and a
+// range would silently omit the entity (ranges verify what they return, not what they leave out).
+// - A write to K sent while another to K is in flight here puts K "in doubt". Across sidecars, each
+//   change's interval [sent, ordered] (ordered: the version's ms; with replication Redis's clock at
+//   XADD, after the upstream applied it) is kept RETAIN_MS; overlapping a peer's (within SKEW_MS)
+//   puts K in doubt. A change older than a forgotten interval's end is in doubt too.
+// - While a key of an entity is in doubt, its range and non-unique lookups forward.
+// - Once no write to K is in flight, K is re-read (the entity's `get`, the proxy's pool, not the
+//   cache) and applied as an observation (a later write still wins), then the doubt clears. Failures
+//   and re-reads overtaken by a write retry with bounded backoff; no client call waits for them. A
+//   declared exception (maybe "not found", which is not configured) DECLARED_TRIES times: the entity
+//   drops authority (ranges forward until a backfill).
 
 import type { Dialect } from '../codec/index.js'
 import { TType, extractField } from '../codec/index.js'
@@ -29,6 +20,8 @@ import { replyResult } from './calls.js'
 import type { EntityModel, WriteModel } from './entity-model.js'
 import type { EntityFetcher } from './fetcher.js'
 import type { IndexMetrics } from './metrics.js'
+import type { ReplicatedChange } from './change-codec.js'
+import { sameValues, type ReverseRecord } from './record.js'
 import type { IndexLog } from './runtime.js'
 import type { IndexStore } from './store.js'
 import { decodeValue, encodeValue, entityKeys } from './values.js'
@@ -84,8 +77,11 @@ export interface WriteOverlapDeps {
   readonly log: IndexLog
   /** How to call the upstream when no client wrote K here (remote changes). */
   readonly defaultShape: (model: EntityModel) => CallShape
-  /** Called after a re-read changed what the index holds for K (cache invalidation). */
-  readonly onCorrected?: (model: EntityModel, pk: Buffer) => Promise<void>
+  /**
+   * A re-read changed what the index holds for K: the cache's lookups keyed by the old (overwritten)
+   * and new values must go, as a write's would (later writes invalidate by the values the index holds).
+   */
+  readonly onCorrected?: (model: EntityModel, change: ReplicatedChange, previous: ReverseRecord | undefined) => Promise<void>
 }
 
 export class WriteOverlap {
@@ -302,7 +298,7 @@ export class WriteOverlap {
     const [res] = await store.apply([{ entity: k.model.name, pk: k.pk, values: keys.values, version: asOf, kind: 'observe' }])
     metrics.rereads++
     this.clearDoubt(k)
-    if (res?.applied === true) await this.deps.onCorrected?.(k.model, k.pk)
+    if (res?.applied === true && !sameValues(res.previous, keys.values)) await this.deps.onCorrected?.(k.model, { entity: k.model.name, pk: k.pk, values: keys.values }, res.previous)
     return true
   }
 }
