@@ -114,10 +114,14 @@ export class WriteOverlap {
   /** A configured write is being sent: count it in flight for its key. */
   begin(ctx: CallContext, model: EntityModel, write: WriteModel): void {
     const m = ctx.message
-    const arg = extractField(m.payload, m.bodyOffset, m.dialect.protocol, [write.argId])
+    // Only the key is read (the entity's other fields are skipped, not decoded).
     let pk: Buffer | undefined
-    if (write.kind === 'delete') pk = arg === undefined ? undefined : encodeValue(model.keyType, arg)
-    else if (arg?.type === TType.STRUCT) pk = entityKeys(model, arg)?.pk
+    try {
+      const key = extractField(m.payload, m.bodyOffset, m.dialect.protocol, write.kind === 'delete' ? [write.argId] : [write.argId, model.keyFieldId])
+      pk = key === undefined ? undefined : encodeValue(model.keyType, key)
+    } catch {
+      // Undecodable: the upstream will refuse it, and maintenance cannot read its reply's key either.
+    }
     // No key in the argument (the upstream assigns it): no other write can name the same entity.
     if (pk === undefined) {
       this.writes.set(ctx, { key: undefined, sentMs: Date.now() })
