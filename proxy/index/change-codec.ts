@@ -1,6 +1,10 @@
-// The bytes of one replication stream entry: the entity changes one write produced, without their
-// version (the entry's stream ID is the version, the same on every sidecar).
+// One replication stream entry. Fields: 'c' the entity changes one write produced, without their
+// version (the entry's stream ID is the version, the same on every sidecar); 'r' an entity every
+// sidecar must drop authority for; 's' when the write was sent (ms, decimal) and 'o' which sidecar
+// published it (write-overlap.ts). Readers ignore fields they do not know, so older sidecars read
+// newer entries, and entries without 's'/'o' (older publishers) are read as "sent: unknown".
 //
+// The bytes of 'c':
 //   u8 count | count x (u16 entityLen, entity utf8 | u16 pkLen, pk | u8 deleted | u8 n | n x (u8 present [u16 len, bytes]))
 
 import { IndexError, IndexErrorCode } from './errors.js'
@@ -58,4 +62,35 @@ export function decodeChanges(b: Buffer): ReplicatedChange[] {
     out.push({ entity, pk, values: deleted ? null : values })
   }
   return out
+}
+
+export interface StreamEntry {
+  readonly changes: readonly ReplicatedChange[]
+  readonly resets: readonly string[]
+  readonly sentMs: number | undefined
+  readonly origin: string | undefined
+}
+
+/** The fields of one entry as XADD takes them (after the ID). */
+export function entryFields(changes: readonly ReplicatedChange[], origin: string, sentMs: number | undefined): (string | Buffer)[] {
+  const out: (string | Buffer)[] = ['c', encodeChanges(changes), 'o', origin]
+  if (sentMs !== undefined) out.push('s', String(sentMs))
+  return out
+}
+
+/** An entry's fields as XREAD returns them (name, value, ...). */
+export function readEntry(fields: readonly Buffer[]): StreamEntry {
+  const changes: ReplicatedChange[] = []
+  const resets: string[] = []
+  let sentMs: number | undefined
+  let origin: string | undefined
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const f = fields[i]!.toString('latin1')
+    const v = fields[i + 1]!
+    if (f === 'c') changes.push(...decodeChanges(v))
+    else if (f === 'r') resets.push(v.toString('utf8'))
+    else if (f === 's') sentMs = Number(v.toString('latin1'))
+    else if (f === 'o') origin = v.toString('latin1')
+  }
+  return { changes, resets, sentMs: Number.isFinite(sentMs) ? sentMs : undefined, origin }
 }

@@ -17,7 +17,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
-import { decodeChanges, encodeChanges, type ReplicatedChange } from './change-codec.js'
+import { entryFields, readEntry, type ReplicatedChange } from './change-codec.js'
 import { IndexError, IndexErrorCode } from './errors.js'
 import { metaKey } from './keyspace.js'
 import type { EntityChange, IndexStore, MetaPut } from './store.js'
@@ -195,11 +195,8 @@ export class IndexReplicator {
   async publish(changes: readonly ReplicatedChange[], sentMs?: number): Promise<Version> {
     try {
       await this.flushResets()
-      // 's': when the write was sent (ms, decimal; readers without it ignore the field). With the
-      // entry's ID (Redis's time at XADD) it bounds when the upstream applied the write.
-      // 'o': which sidecar published it (its own changes come back; they are ordered locally).
-      const sent = sentMs === undefined ? ['o', this.origin] : ['o', this.origin, 's', String(sentMs)]
-      const id = (await this.pub.call('XADD', this.opts.stream, 'MAXLEN', '~', String(this.opts.maxLen ?? 1_000_000), '*', 'c', encodeChanges(changes), ...sent)) as string
+      // With the send time, the entry's ID (Redis's time at XADD) bounds when the upstream applied it.
+      const id = (await this.pub.call('XADD', this.opts.stream, 'MAXLEN', '~', String(this.opts.maxLen ?? 1_000_000), '*', ...entryFields(changes, this.origin, sentMs))) as string
       const v = versionFromStreamId(String(id))
       this.store.clock.observe(v)
       return v
@@ -255,18 +252,13 @@ export class IndexReplicator {
     for (const [idBuf, fields] of entries) {
       const version = versionFromStreamId(idBuf.toString('latin1'))
       last = version
-      let sentMs: number | undefined
-      let local = false
-      const first = changes.length
-      for (let i = 0; i + 1 < fields.length; i += 2) {
-        const f = fields[i]!.toString('latin1')
-        if (f === 'c') for (const c of decodeChanges(fields[i + 1]!)) changes.push({ ...c, version, kind: 'write' })
-        else if (f === 'r') resets.add(fields[i + 1]!.toString('utf8'))
-        else if (f === 's') sentMs = Number(fields[i + 1]!.toString('latin1'))
-        else if (f === 'o') local = fields[i + 1]!.toString('latin1') === this.origin
+      const e = readEntry(fields)
+      for (const r of e.resets) resets.add(r)
+      for (const c of e.changes) {
+        const change: EntityChange = { ...c, version, kind: 'write' }
+        changes.push(change)
+        if (this.store.entityNames.includes(c.entity)) this.onChange?.(change, e.sentMs, e.origin === this.origin)
       }
-      if (Number.isNaN(sentMs)) sentMs = undefined
-      for (let j = first; j < changes.length; j++) if (this.store.entityNames.includes(changes[j]!.entity)) this.onChange?.(changes[j]!, sentMs, local)
     }
     const known = changes.filter((c) => this.store.entityNames.includes(c.entity))
     const added = this.addedThrough + BigInt(entries.length)
