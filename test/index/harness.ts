@@ -45,6 +45,8 @@ export interface IndexStackOptions {
   readonly cache?: boolean
   /** YAML of the cache's reads/writes (default CACHED_READS) when `cache` is set. */
   readonly cacheRules?: string
+  /** The cache's shared Redis tier (URL) when `cache` is set; default: in-process tier only. */
+  readonly cacheRedis?: string
   readonly replication?: SecondaryIndexOptions['replication']
   readonly transport?: PeerDialect['transport']
   readonly protocol?: PeerDialect['protocol']
@@ -79,7 +81,7 @@ export async function startIndexStack(o: IndexStackOptions = {}): Promise<IndexS
   const file = join(dir.path, 'thriftgate.yaml')
   writeFileSync(
     file,
-    `listen: 127.0.0.1:0\nupstream: 127.0.0.1:${upstream.port}\nidl: ["${IDL}"]\nindex: { path: "${path}" }\ncache:\n  memory: { maxBytes: 8MiB }\nservices:\n  UserService:\n${o.cache === true ? (o.cacheRules ?? CACHED_READS) : ''}${ENTITIES}`,
+    `listen: 127.0.0.1:0\nupstream: 127.0.0.1:${upstream.port}\nidl: ["${IDL}"]\nindex: { path: "${path}" }\ncache:\n  memory: { maxBytes: 8MiB }\n${o.cacheRedis === undefined ? '' : `  redis: { url: "${o.cacheRedis}" }\n`}services:\n  UserService:\n${o.cache === true ? (o.cacheRules ?? CACHED_READS) : ''}${ENTITIES}`,
   )
   const config = loadConfig({ file, env: {} })
   const proxy = new ThriftProxy({ upstream: config.upstream, requestTimeoutMs: o.requestTimeoutMs ?? 5_000 })
