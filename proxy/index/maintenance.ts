@@ -45,7 +45,7 @@ export class Maintenance {
     await this.rt.store.apply([], this.rt.store.authorityLoss([role.model.name], reason))
     await this.rt.replicator?.reset(role.model.name)
     // The old and new values are unknown: drop what the cache holds for the entity's lookups.
-    await this.rt.cache?.invalidate(lookupTargets(role.model, undefined, undefined, true))
+    await this.rt.cache?.invalidate(lookupTargets(role.model))
   }
 
   /** Applies entities read from the upstream (observations), as of `asOf`. */
@@ -111,34 +111,29 @@ export class Maintenance {
 }
 
 /** The entity's get and lookups whose cached replies the change may have made wrong. */
-export function invalidationsFor(model: EntityModel, change: ReplicatedChange, previous: ReverseRecord | undefined): InvalidationTarget[] {
+export function invalidationsFor(model: EntityModel, change: ReplicatedChange, _previous: ReverseRecord | undefined): InvalidationTarget[] {
   const pkValue = decodeValue(model.keyType, change.pk)
   const out: InvalidationTarget[] = [{ service: model.service, method: model.get.method, args: [{ ...pkValue, id: model.get.argId }] }]
-  // A tombstone means no old values; no record at all means we do not know them.
-  const oldValues = previous === undefined ? undefined : previous.deleted ? [] : previous.values
-  return out.concat(lookupTargets(model, oldValues, change.values ?? [], previous === undefined))
+  // The previous record (the old values) no longer narrows anything: see lookupTargets.
+  return out.concat(lookupTargets(model))
 }
 
 /**
- * Cached lookup replies that can hold the entity: for a point lookup, the entries keyed by its old
- * and new values (any field change makes them stale, not only the indexed one); for list lookups,
- * every entry of the method (their keys are lo/hi/limit, which cannot be enumerated). When the old
- * values are unknown, every entry of the point lookup too.
+ * Cached lookup replies that can hold the entity: EVERY cached reply of each of its lookup methods,
+ * point lookups included (one generation bump per method: O(1) in both tiers). Invalidating only
+ * the point lookups keyed by the old and new values the index holds is not enough: a lookup
+ * forwarded while another write to the entity was in flight (here or on another sidecar sharing
+ * Redis) can cache a value the index never recorded (its observation is dropped as older than a
+ * write applied meanwhile; another sidecar's index never sees it at all), and no later write would
+ * name that key (consistency checker finding 2). With a method-wide invalidation, the cache's own
+ * fill checks make it obvious: a lookup fill that began before this invalidation is rejected (fill
+ * token, Redis lease generation), one that began after it asked the upstream after the write was
+ * applied. A point lookup that misses the cache is answered by the index itself (a RocksDB get and
+ * the entity's cached get), so the coarser rule costs little. The values the index holds do not
+ * matter here any more.
  */
-function lookupTargets(model: EntityModel, oldValues: readonly (Buffer | null)[] | undefined, newValues: readonly (Buffer | null)[] | undefined, oldUnknown: boolean): InvalidationTarget[] {
+function lookupTargets(model: EntityModel): InvalidationTarget[] {
   const out: InvalidationTarget[] = []
-  for (const l of model.lookups.values()) {
-    if (l.returnsList || l.argId === undefined || oldUnknown) {
-      out.push({ service: model.service, method: l.method, args: undefined })
-      continue
-    }
-    const pos = l.index.position
-    const seen: Buffer[] = []
-    for (const v of [oldValues?.[pos] ?? null, newValues?.[pos] ?? null]) {
-      if (v === null || seen.some((x) => x.equals(v))) continue
-      seen.push(v)
-      out.push({ service: model.service, method: l.method, args: [{ ...decodeValue(l.index.type, v), id: l.argId }] })
-    }
-  }
+  for (const l of model.lookups.values()) out.push({ service: model.service, method: l.method, args: undefined })
   return out
 }
