@@ -49,6 +49,8 @@ export interface EntityStats {
   readonly backfill: EntityState['backfill']
   readonly entities: number
   readonly entries: Readonly<Record<string, number>>
+  /** Keys whose concurrent writes have an unknown order upstream: ranges forward until re-read. */
+  readonly inDoubt: number
 }
 
 export interface IndexStats {
@@ -238,6 +240,7 @@ export class SecondaryIndex {
           backfill: s?.backfill ?? null,
           entities: c?.live ?? 0,
           entries: { ...(c?.entries ?? {}) },
+          inDoubt: rt?.overlap.doubtCount(m.name) ?? 0,
         }
       }),
       metrics: this.metrics,

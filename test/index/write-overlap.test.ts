@@ -82,6 +82,7 @@ describe('writes that overlap on one key', () => {
       const want = plain(await direct.listUsersByAge(40, 40, 0))
       assert.ok((want as Array<{ id: string }>).some((u) => u.id === '1'))
       assert.equal(s.index.metrics.overlaps, 1)
+      assert.equal((await s.index.stats()).entities[0]!.inDoubt, 1)
       const forwarded = upstream.stats.calls.listUsersByAge
       assert.deepEqual(plain(await c.listUsersByAge(40, 40, 0)), want)
       assert.equal(upstream.stats.calls.listUsersByAge, forwarded + 1, 'forwarded while in doubt')
@@ -91,6 +92,7 @@ describe('writes that overlap on one key', () => {
       for (const r of gate.held.splice(0)) r()
       await until(() => s.index.metrics.rereads === 1)
       assert.equal(s.index.metrics.rereads, 1)
+      assert.equal((await s.index.stats()).entities[0]!.inDoubt, 0)
       const hits = s.index.metrics.hits.range
       assert.deepEqual(plain(await c.listUsersByAge(40, 40, 0)), want)
       assert.deepEqual(plain(await c.listUsersByAge(25, 25, 0)), plain(await direct.listUsersByAge(25, 25, 0)))
