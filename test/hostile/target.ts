@@ -173,7 +173,12 @@ export async function startTarget(o: TargetOptions): Promise<Target> {
   let partial = ''
   let started: ((l: Record<string, unknown>) => void) | undefined
   const startedP = new Promise<Record<string, unknown>>((resolve) => (started = resolve))
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8000)))
+  // The first lines of a fatal error say what failed (V8's "Check failed: ..."), the last ones where.
+  let stderrHead = ''
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    if (stderrHead.length < 4000) stderrHead = (stderrHead + d).slice(0, 4000)
+    stderr = (stderr + d).slice(-8000)
+  })
   child.stdout?.setEncoding('utf8').on('data', (d: string) => {
     const lines = (partial + d).split('\n')
     partial = lines.pop() ?? ''
@@ -226,7 +231,7 @@ export async function startTarget(o: TargetOptions): Promise<Target> {
       return upExit.get()
     },
     problems,
-    stderrTail: () => `proxy stdout (last lines):\n${tail.join('\n')}\nproxy stderr: ${stderr.slice(-2000)}\nupstream stderr: ${upErr.slice(-1000)}`,
+    stderrTail: () => `proxy stdout (last lines):\n${tail.join('\n')}\nproxy stderr: ${stderrHead.length < 4000 ? stderrHead : `${stderrHead}\n…\n${stderr.slice(-3000)}`}\nupstream stderr: ${upErr.slice(-1000)}`,
     metric,
     async sample(): Promise<Sample> {
       const info = String(await redisCommand(redis.port, ['INFO', 'memory'], { timeoutMs: 2000 }))
