@@ -12,11 +12,16 @@ export class Flight {
   readonly #waiters: ((a: FlightAnswer | undefined) => void)[] = []
   readonly #timer: NodeJS.Timeout
   readonly #onDone: () => void
+  readonly #joinable: () => boolean
   #done = false
 
-  /** `onDone` runs once, when the flight finishes (by answer, failure or timeout). */
-  constructor(timeoutMs: number, onDone: () => void) {
+  /**
+   * `onDone` runs once, when the flight finishes (by answer, failure or timeout). `joinable` says
+   * whether a reader arriving now may still wait for this flight's answer (see joinable()).
+   */
+  constructor(timeoutMs: number, onDone: () => void, joinable: () => boolean = () => true) {
     this.#onDone = onDone
+    this.#joinable = joinable
     // Safety net only: the core tells a leader how its call ended (onReply, onFailure, onSettled);
     // this covers a caller that drives the handler itself and a bug on either side.
     this.#timer = setTimeout(() => this.finish(undefined), timeoutMs)
@@ -29,6 +34,14 @@ export class Flight {
 
   get waiting(): number {
     return this.#waiters.length
+  }
+
+  /**
+   * False once an invalidation of the key may have passed since the flight began: its answer may be
+   * the value a write overwrote, and a reader invoked after that write's reply must not get it.
+   */
+  joinable(): boolean {
+    return !this.#done && this.#joinable()
   }
 
   wait(): Promise<FlightAnswer | undefined> {

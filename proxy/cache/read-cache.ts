@@ -94,8 +94,14 @@ export class ReadCache implements CallHandler {
     }
     const flight = this.#flights.get(key.local)
     if (flight !== undefined) {
-      metrics.coalescedWaits++
-      return flight.wait().then((a) => (a === undefined ? undefined : this.#answer(m, a)))
+      if (flight.joinable()) {
+        metrics.coalescedWaits++
+        return flight.wait().then((a) => (a === undefined ? undefined : this.#answer(m, a)))
+      }
+      // A write's invalidation passed since that fetch began: it may return the overwritten value,
+      // which this reader (maybe invoked after the write's reply) must not get. It leads its own
+      // fetch; the old flight still answers the readers that joined it before the write finished.
+      this.#flights.delete(key.local)
     }
     const redis = this.tiers.redis
     if (local === undefined && (redis === undefined || !redis.usable)) {
@@ -167,9 +173,19 @@ export class ReadCache implements CallHandler {
   async #lead(ctx: CallContext, key: EntryKey, localStale: StoredEntry | undefined): Promise<Buffer[] | undefined> {
     const m = ctx.message
     const metrics = this.tiers.metrics
-    const flight = new Flight(this.options.flightTimeoutMs, () => this.#flights.delete(key.local))
+    const local = this.tiers.local
+    const token = local?.token(key.rule.slot)
+    const seq = this.tiers.invalidations
+    // Joinable until an invalidation that may cover the key: per key with the in-process tier, else any.
+    const joinable = token !== undefined ? () => local!.valid(key.local, key.rule.slot, token) : () => this.tiers.invalidations === seq
+    const flight: Flight = new Flight(
+      this.options.flightTimeoutMs,
+      () => {
+        if (this.#flights.get(key.local) === flight) this.#flights.delete(key.local)
+      },
+      joinable,
+    )
     this.#flights.set(key.local, flight)
-    const token = this.tiers.local?.token(key.rule.slot)
     let stale = localStale
     let lease: Lease | undefined
     const redis = this.tiers.redis

@@ -34,6 +34,16 @@ export class CacheTiers {
   readonly rules: RuleSet
   readonly metrics: CacheMetrics
   #unpublished: BusMessage[] = []
+  #invalidations = 0
+
+  /**
+   * Counts invalidations begun here or received from other sidecars (any key): a coalesced fetch
+   * begun before one may have read the value it drops, so later readers must not join it
+   * (ReadCache). The in-process tier's per-key check is used instead when there is one.
+   */
+  get invalidations(): number {
+    return this.#invalidations
+  }
 
   constructor(rules: RuleSet, metrics: CacheMetrics, local: LocalTier | undefined, redis?: RedisTier, bus?: InvalidationBus) {
     this.rules = rules
@@ -59,6 +69,7 @@ export class CacheTiers {
 
   async invalidate(items: readonly InvalidationItem[]): Promise<void> {
     if (items.length === 0) return
+    this.#invalidations++
     this.metrics.invalidationsSent += items.length
     this.#dropLocal(items)
     const redis = this.redis
@@ -84,6 +95,7 @@ export class CacheTiers {
   /** An invalidation from another sidecar. */
   applyRemote(m: BusMessage): void {
     this.metrics.invalidationsReceived++
+    this.#invalidations++
     const local = this.local
     if (local === undefined) return
     if (m.kind === 'key') local.invalidateKey(m.key)
