@@ -200,7 +200,9 @@ export async function deliver(seeds: readonly Seed[], fcase: FuzzCase, o: Delive
     }
     at('closing')
     c.socket.destroy()
-    await c.done
+    // After resetAndDestroy() with megabytes still queued for a proxy that stopped reading, Node 20
+    // did not always emit 'close' (a long run hung here): the socket is destroyed either way.
+    await Promise.race([c.done, sleep(1000)])
   }
   return { connections: conns.length, bytesSent, replies, exceptions, closedByProxy, problem }
 }
