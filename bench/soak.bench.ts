@@ -35,4 +35,4 @@ console.log(growthLine('fds', growth(r.samples, (s) => s.fds), 'count'))
 console.log(growthLine('Redis used_memory', growth(r.samples, (s) => s.redisUsedBytes), 'MiB'))
 console.log(growthLine('index dir', growth(r.samples, (s) => s.indexDirBytes), 'MiB'))
 for (const e of r.errors) console.log(`- ${e}`)
-process.exitCode = r.errorCount > 0 ? 1 : 0
+process.exit(r.errorCount > 0 ? 1 : 0)
