@@ -4,7 +4,8 @@
 // instructions per call of the whole process (client and upstream included, the same for both
 // paths), so "proxy - pipe" is what thriftgate adds per call; start-up and the TypeScript loader
 // cancel out in the difference. Kernel time (syscalls) is not counted: read this beside the CPU
-// column of e2e-forward.bench.ts. Needs valgrind; takes several minutes.
+// column of e2e-forward.bench.ts. Needs valgrind; takes several minutes. Keep n1 at several thousand
+// calls: below that, JIT compilation still running lands in the difference and inflates both paths.
 //
 //   node --import tsx bench/e2e-instructions.bench.ts [--depth=4] [--conns=4] [--n1=6000] [--n2=18000]
 import { spawnSync } from 'node:child_process'
