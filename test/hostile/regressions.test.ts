@@ -74,12 +74,11 @@ test('truncated-write-args-log-handler-error: a cut-short putUser is no handler 
 })
 
 // Fuzz finding (pipelines of writes, --max-repeat above 20): connections that each pipeline 300
-// valid putUser calls and hang up 250 ms later leave another client's putUser with no answer at
-// all for over 10 s, although the request timeout is 5 s: the write's reply is held for cache
-// invalidation (Redis ops time out, the breaker opens, invalidations queue) and for the index's
-// maintenance, with no deadline. Open (owner: cache/index); `todo` until fixed, so it reports
-// without failing the suite. Remove `todo` with the fix.
-test('write-flood-starves-other-writers: a client`s write is answered within the request timeout while others flood writes', { todo: 'open: write replies held without a deadline under a write flood (RELIABILITY.md)' }, async () => {
+// valid putUser calls and hang up 250 ms later left another client's putUser with no answer at
+// all for over 10 s, although the request timeout is 5 s: the write's reply was held for cache
+// invalidation and for the index's maintenance with no deadline. Fixed when answers held for
+// handlers got the call's deadline (the core's held-answer bound, commit 1421c20).
+test('write-flood-starves-other-writers: a client`s write is answered within the request timeout while others flood writes', async () => {
   const put = seeds.findIndex((s) => s.name === 'framed/binary putUser')
   const c = await connectUserClient(target.port, { transport: 'framed', protocol: 'binary', callTimeoutMs: 8000 })
   let flooding = true
