@@ -1,33 +1,34 @@
 // One client socket and the upstream connection that belongs to it. Calls are forwarded byte for
 // byte (message.raw); replies are matched to calls by seqid and forwarded as they arrive. Everything
 // a client can be told about a failure is a TApplicationException in its own dialect.
+// This file is the client's side: reading and admitting calls, handlers' local answers, closing.
+// The upstream side (its connection, calls awaiting replies, request timeouts) is upstream-calls.ts.
 import type net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { CodecError, MessageSplitter, MessageType, TApplicationExceptionType, type Message } from '../codec/index.js'
-import { describeCause, ProxyError, ProxyErrorCode, UpstreamError } from './errors.js'
+import { ProxyError, ProxyErrorCode } from './errors.js'
 import { errorReply, configuredDialect } from './error-reply.js'
-import { channels, type RequestOutcome } from './events.js'
+import { channels } from './events.js'
 import { isPromiseLike, runOnCall, type HandlerStage } from './handler-runner.js'
 import type { CallContext } from './handlers.js'
-import { isDeclaredOneway, timeoutFor, type ResolvedOptions } from './options.js'
-import { PendingCall, PendingTable } from './pending.js'
-import { UpstreamConnection, type UpstreamListener } from './upstream-connection.js'
+import { isDeclaredOneway, timeoutFor } from './options.js'
+import { PendingCall } from './pending.js'
+import { UpstreamCalls } from './upstream-calls.js'
 import { CallEnds } from './call-ends.js'
 import type { ConnectionHost } from './connection-host.js'
 import { InputGate, PauseReason } from './input-gate.js'
 import { ClientWriter } from './client-writer.js'
-import { DeadlineTimer } from './deadline-timer.js'
-import { publishHandlerError, publishUpstreamError } from './publish.js'
+import { publishHandlerError } from './publish.js'
 import type { BudgetWaiter } from './global-budget.js'
 import { SlowClientGuard, type SlowClientReason } from './slow-client.js'
 
 /** After answering a protocol error, how long to wait for the client to close before destroying. */
 const LINGER_MS = 2_000
 
-export class ClientConnection implements UpstreamListener, BudgetWaiter {
+export class ClientConnection implements BudgetWaiter {
   private readonly splitter: MessageSplitter
-  private upstream: UpstreamConnection | undefined
-  private readonly pending = new PendingTable()
+  /** The upstream connection and the calls awaiting its replies (upstream-calls.ts). */
+  private readonly calls: UpstreamCalls
   private readonly gate: InputGate
   private readonly writer: ClientWriter
   private busy = false
@@ -39,7 +40,6 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
   private sawDialect = false
   private closeReason = 'client'
   private lingerTimer: NodeJS.Timeout | undefined
-  private readonly deadlines = new DeadlineTimer(() => this.onDeadline())
   private readonly openedAt = performance.now()
   private readonly guard: SlowClientGuard
   /** Bytes of an incomplete message this connection counts in the global budget. */
@@ -66,8 +66,7 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
       host.counters,
       highWater,
       (full) => {
-        if (full) this.upstream?.pauseReading()
-        else this.upstream?.resumeReading()
+        this.calls.clientFull(full)
         // A client that leaves its replies unread this long is closed (slow-client.ts).
         this.guard.outputFull(full)
       },
@@ -106,15 +105,14 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
       socket.setTimeout(o.limits.idleTimeoutMs)
       socket.on('timeout', this.onIdle)
     }
-    // Connect now, overlapping the upstream handshake with the client's first write.
-    this.upstream = this.connectUpstream()
+    this.calls = new UpstreamCalls({ connectionId: id, host, ends: this.ends, writer: this.writer, gate: this.gate, callDone: () => this.afterCallDone() })
     if (channels.connectionOpen.hasSubscribers) {
       channels.connectionOpen.publish({ connectionId: id, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort })
     }
   }
 
   get inFlight(): number {
-    return this.pending.live
+    return this.calls.live
   }
 
   /** Graceful shutdown: keep serving calls already sent; close as soon as nothing is in flight. */
@@ -127,7 +125,7 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
   forceClose(reason: string): void {
     if (this.state !== 'open') return this.destroy()
     const err = new ProxyError(ProxyErrorCode.CLOSING, `thriftgate is shutting down (${reason}); the call's outcome is unknown`)
-    this.failAll(err, 'upstream_error', 'proxy closing')
+    this.calls.failAll(err, 'upstream_error', 'proxy closing')
     this.closeGracefully('drain')
   }
 
@@ -142,15 +140,14 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     if (this.state !== 'open') return // lingering after a protocol error: discard
     this.host.counters.bytesIn += chunk.length
     // One writev upstream for all the calls in this chunk, rather than a syscall per call.
-    const up = this.upstream
-    up?.cork()
+    const up = this.calls.cork()
     const seen = this.messages
     try {
       this.splitter.push(chunk, this.onMessage)
     } catch (err) {
       this.protocolError(err, undefined, TApplicationExceptionType.PROTOCOL_ERROR)
     } finally {
-      if (up !== undefined && !up.uncork() && up === this.upstream) this.gate.pause(PauseReason.UPSTREAM_FULL)
+      this.calls.uncork(up)
     }
     if (this.state === 'open') this.accountHeld(this.splitter.bufferedBytes, this.messages !== seen)
   }
@@ -204,7 +201,7 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     if (
       this.busy ||
       this.gate.hasParked ||
-      this.pending.live + this.ends.held >= this.host.options.limits.maxInFlightPerConnection ||
+      this.calls.live + this.ends.held >= this.host.options.limits.maxInFlightPerConnection ||
       this.gate.isPausedBy(PauseReason.CLIENT_FULL)
     ) {
       return this.gate.park(m)
@@ -229,9 +226,9 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     const oneway = m.type === MessageType.ONEWAY || isDeclaredOneway(o, m.name, m.method)
     const p = new PendingCall(m, this.id, oneway ? 0 : timeoutFor(o, m.name, m.method))
     if (channels.request.hasSubscribers) p.startedAt = performance.now()
-    if (this.host.handlers.onCall.length === 0) return this.forward(p, oneway)
+    if (this.host.handlers.onCall.length === 0) return this.calls.forward(p, oneway)
     const r = runOnCall(this.host.handlers, p, this.onHandlerError)
-    if (r === undefined) return this.forward(p, oneway)
+    if (r === undefined) return this.calls.forward(p, oneway)
     if (!isPromiseLike(r)) return this.ends.answered(p, r, oneway)
     // An async handler (cache lookup): hold later calls so they reach the upstream in client order.
     this.busy = true
@@ -239,108 +236,20 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     void r.then((reply) => {
       this.busy = false
       if (this.state !== 'open') return this.ends.abandoned(p, reply) // closed meanwhile: never forwarded
-      if (reply === undefined) this.forward(p, oneway)
+      if (reply === undefined) this.calls.forward(p, oneway)
       else this.ends.answered(p, reply, oneway)
       this.afterCallDone()
     })
   }
 
-  private forward(p: PendingCall, oneway: boolean): void {
-    const m = p.message
-    const up = this.upstream !== undefined && this.upstream.alive ? this.upstream : this.reconnect()
-    if (up === undefined) {
-      const b = this.host.target.backoff
-      const err = new UpstreamError(this.host.target.name, 'backoff', `${b.cause}; next attempt in ${b.blockedForMs()}ms`)
-      return this.ends.unsent(p, oneway ? undefined : err, 'upstream_error', b.cause)
-    }
-    up.useDialect(m.dialect)
-    if (oneway) {
-      this.ends.oneway(p)
-    } else {
-      if (p.timeoutMs > 0) {
-        p.deadline = performance.now() + p.timeoutMs
-        this.deadlines.arm(p.deadline)
-      }
-      this.pending.add(p)
-      this.host.counters.inFlight++
-    }
-    if (!up.write(m.raw)) this.gate.pause(PauseReason.UPSTREAM_FULL)
-  }
-
-  // ---- upstream → client ----
-
-  onUpstreamReply(r: Message): void {
-    const p = this.pending.take(r.seqid)
-    if (p === undefined) {
-      this.host.counters.unmatchedReplies++ // a reply to no call: nothing to deliver it to
-      return
-    }
-    if (p.timedOut) return // the late reply of a call that already got INTERNAL_ERROR
-    this.host.counters.inFlight--
-    this.ends.replied(p, r)
-    this.afterCallDone()
-  }
-
-  onUpstreamFailure(err: UpstreamError): void {
-    this.upstream = undefined
-    this.host.counters.upstreamConnections--
-    const affected = this.failAll(err, 'upstream_error', describeCause(err.upstreamCause))
-    // An upstream closing a connection with nothing in flight (its idle timeout) is not an error.
-    if (affected > 0 || err.upstreamCause !== 'closed') publishUpstreamError(this.id, this.host.target.name, err.upstreamCause, affected)
-    this.gate.resume(PauseReason.UPSTREAM_FULL)
-    this.afterCallDone()
-  }
-
-  onUpstreamDrain(): void {
-    this.gate.resume(PauseReason.UPSTREAM_FULL)
-  }
-
-  onUpstreamBatch(start: boolean): void {
-    if (start) this.writer.begin()
-    else this.writer.end()
-  }
+  // ---- client output ----
 
   private readonly onClientDrain = (): void => {
     this.writer.drained()
     if (this.state === 'open' && this.draining && this.isIdle()) this.closeGracefully('drain')
   }
 
-  private onDeadline(): void {
-    if (this.state === 'closed') return
-    // Timers may fire up to a millisecond before the deadline they were computed for.
-    const { due, next } = this.pending.expired(performance.now() + 1)
-    for (const p of due) this.timeOut(p)
-    if (next < Infinity) this.deadlines.arm(next)
-  }
-
-  private timeOut(p: PendingCall): void {
-    if (p.timedOut || this.state === 'closed') return
-    this.pending.markTimedOut(p)
-    this.host.counters.inFlight--
-    const name = this.host.target.name
-    const err = new ProxyError(ProxyErrorCode.UPSTREAM_TIMEOUT, `upstream ${name}: ${p.message.name} timed out after ${p.timeoutMs}ms`)
-    this.ends.failed(p, err, 'timeout', 'timeout')
-    publishUpstreamError(this.id, name, 'timeout', 1)
-    // Tombstones wait for late replies; an upstream that answers none of them is hung: let it go.
-    if (this.pending.tombstones > this.host.options.limits.maxInFlightPerConnection && this.upstream !== undefined) {
-      const up = this.upstream
-      up.close()
-      this.onUpstreamFailure(new UpstreamError(name, 'closed', 'closed by thriftgate: too many calls timed out'))
-    }
-    this.afterCallDone()
-  }
-
   // ---- errors and lifecycle ----
-
-  /** Answers every waiting call with `err` (INTERNAL_ERROR); returns how many there were. */
-  private failAll(err: Error, outcome: RequestOutcome, cause: string): number {
-    const calls = this.pending.takeAll()
-    for (const p of calls) {
-      this.host.counters.inFlight--
-      this.ends.failed(p, err, outcome, cause)
-    }
-    return calls.length
-  }
 
   /** Malformed input: tell the client in its dialect if we know it, then close this connection only. */
   private protocolError(err: unknown, m: Message | undefined, type: TApplicationExceptionType): void {
@@ -348,7 +257,7 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     const code = err instanceof CodecError || err instanceof ProxyError ? err.code : 'TG_ERR_INTERNAL'
     const text = err instanceof Error ? err.message : String(err)
     if (channels.clientError.hasSubscribers) channels.clientError.publish({ connectionId: this.id, code, message: text })
-    this.failAll(new ProxyError(ProxyErrorCode.CLOSING, 'thriftgate: connection closing after a protocol error'), 'upstream_error', 'client protocol error')
+    this.calls.failAll(new ProxyError(ProxyErrorCode.CLOSING, 'thriftgate: connection closing after a protocol error'), 'upstream_error', 'client protocol error')
     const d = m?.dialect ?? this.splitter.dialect ?? configuredDialect(this.host.options.transport, this.host.options.protocol)
     if (d !== undefined) this.ends.send(errorReply(m, d, `thriftgate: ${text} (${code})`, type))
     this.closeGracefully('protocol_error')
@@ -370,18 +279,14 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     if (this.state === 'closed') return
     this.state = 'closed'
     clearTimeout(this.lingerTimer)
-    this.deadlines.clear()
     this.guard.clear()
     this.host.budget.forget(this)
     if (this.held > 0) this.host.budget.addBuffered(-this.held)
     this.held = 0
-    for (const p of this.pending.takeAll()) {
-      this.host.counters.inFlight--
-      this.ends.gone(p)
-    }
+    this.calls.clientClosed()
     this.gate.clear()
     this.ends.clear()
-    this.dropUpstream()
+    this.calls.drop()
     this.host.budget.callEnded()
     if (channels.connectionClose.hasSubscribers) {
       channels.connectionClose.publish({ connectionId: this.id, reason: this.closeReason, durationMs: performance.now() - this.openedAt })
@@ -393,7 +298,7 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     if (this.state !== 'open') return
     this.state = 'closing'
     this.closeReason = reason
-    this.dropUpstream()
+    this.calls.drop()
     this.socket.resume() // keep reading (and discarding) so the client's writes do not block its read of our answer
     // Answers held for handlers (an error waiting for onFailure) go before the FIN: end once they
     // are out (afterCallDone); each is bounded by its hold deadline.
@@ -425,40 +330,21 @@ export class ClientConnection implements UpstreamListener, BudgetWaiter {
     const budget = this.host.budget
     const clientFull = (): boolean => this.gate.isPausedBy(PauseReason.CLIENT_FULL)
     // Answers held for handlers count against the cap like calls in flight (the reply queue stays bounded).
-    while (this.gate.hasParked && !this.busy && this.pending.live + this.ends.held < max && this.state === 'open' && !budget.inFlightFull && !clientFull()) {
+    while (this.gate.hasParked && !this.busy && this.calls.live + this.ends.held < max && this.state === 'open' && !budget.inFlightFull && !clientFull()) {
       this.dispatch(this.gate.shift() as Message)
     }
     // Held back by the global cap: wait for a call to end on any connection.
-    if (this.gate.hasParked && !this.busy && this.pending.live + this.ends.held < max && this.state === 'open' && budget.inFlightFull) budget.waitForInFlight(this)
+    if (this.gate.hasParked && !this.busy && this.calls.live + this.ends.held < max && this.state === 'open' && budget.inFlightFull) budget.waitForInFlight(this)
     if (!this.gate.hasParked && !this.busy && this.state === 'open') this.gate.resume(PauseReason.PARKED)
   }
 
   private isIdle(): boolean {
     return (
-      this.pending.live === 0 &&
+      this.calls.live === 0 &&
       !this.busy &&
       !this.gate.hasParked &&
       !this.ends.holding &&
       this.splitter.bufferedBytes === 0
     )
-  }
-
-  private connectUpstream(): UpstreamConnection | undefined {
-    if (this.host.target.backoff.blockedForMs() > 0) return undefined
-    this.host.counters.upstreamConnections++
-    return new UpstreamConnection(this.host.target, this)
-  }
-
-  private reconnect(): UpstreamConnection | undefined {
-    this.upstream = this.connectUpstream()
-    if (this.writer.isFull) this.upstream?.pauseReading()
-    return this.upstream
-  }
-
-  private dropUpstream(): void {
-    if (this.upstream === undefined) return
-    this.upstream.close()
-    this.upstream = undefined
-    this.host.counters.upstreamConnections--
   }
 }
