@@ -3,74 +3,35 @@
 // them in order, and index entries, reverse records, counters and meta (clock, stream position,
 // entity state) are written in ONE atomic write batch. One writer per directory is what makes the
 // read-decide-write step safe without RocksDB transactions (RocksDB's LOCK file enforces it across
-// processes; the loop enforces it within this one).
+// processes; the loop enforces it within this one). Deciding each change is apply-change.ts;
+// reading a backfill page's records is page-records.ts; the shared types are store-types.ts.
 
 import { mkdir } from 'node:fs/promises'
 import RocksDB from 'rocksdb-native'
 import { IndexError, IndexErrorCode, openErrorFor } from './errors.js'
 import { prefixEnd, type KeyType } from './key-encoding.js'
-import { entityIndexRange, entityReverseRange, entityUniqueRange, indexKey, indexPrefix, metaKey, reverseKey, reversePrefix, uniquePrefix } from './keyspace.js'
-import { decodeRecord, encodeRecord, type ReverseRecord } from './record.js'
+import { entityIndexRange, entityReverseRange, entityUniqueRange, indexPrefix, metaKey, reverseKey, reversePrefix, uniquePrefix } from './keyspace.js'
+import { decodeRecord, type ReverseRecord } from './record.js'
 import { VersionClock, type Version } from './version.js'
 import { batchOf, firstByKey, scanRange } from './range-reads.js'
 import { directoryBytes } from './disk-usage.js'
 import { cleanState, withoutAuthority, type EntityCounts, type EntityState } from './entity-state.js'
+import { applyChange } from './apply-change.js'
+import { readPageRecords, type PageDeletions, type PageReadCounts } from './page-records.js'
+import type {
+  ChangePlan,
+  ChangeResult,
+  EntityChange,
+  EntityRuntime,
+  IndexEntry,
+  MetaPut,
+  PageRange,
+  RecordOverlay,
+  ScanBound,
+  StoreEntitySpec,
+} from './store-types.js'
 
-export interface StoreIndexSpec {
-  readonly name: string
-  readonly type: KeyType
-  /** Also keep value -> pk (the last claimant) for one-get point lookups. */
-  readonly unique?: boolean
-}
-export interface StoreEntitySpec {
-  readonly name: string
-  readonly pkType: KeyType
-  readonly indexes: readonly StoreIndexSpec[]
-}
-
-export interface EntityChange {
-  readonly entity: string
-  /** Encoded primary key component. */
-  readonly pk: Buffer
-  /** Encoded value per index (entity's index order), null for an unset field; null = deleted. */
-  readonly values: readonly (Buffer | null)[] | null
-  /** write: its own version; observe: the version current when the read was sent. */
-  readonly version: Version
-  readonly kind: 'write' | 'observe'
-}
-
-export interface ChangeResult {
-  readonly applied: boolean
-  /** The record before this change (undefined: never seen). */
-  readonly previous: ReverseRecord | undefined
-}
-
-export interface MetaPut {
-  readonly key: Buffer
-  readonly value: Buffer | null
-}
-
-export interface IndexEntry {
-  readonly value: Buffer
-  readonly pk: Buffer
-}
-
-export interface ScanBound {
-  readonly value: Buffer
-  readonly inclusive: boolean
-}
-
-/** A backfill page: every entity with a key in (from, to] (encoded pks; undefined: unbounded), as of `asOf`. */
-export interface PageRange {
-  readonly entity: string
-  /** Exclusive (the previous page's last key). */
-  readonly from: Buffer | undefined
-  /** Inclusive. */
-  readonly to: Buffer | undefined
-  readonly asOf: Version
-  /** Records in the range that the page does not hold were deleted upstream: remove them. */
-  readonly reconcile: boolean
-}
+export type { StoreIndexSpec, StoreEntitySpec, EntityChange, ChangeResult, MetaPut, IndexEntry, ScanBound, PageRange } from './store-types.js'
 
 interface Job {
   readonly changes: readonly EntityChange[]
@@ -80,29 +41,13 @@ interface Job {
   readonly reject: (e: unknown) => void
 }
 
-interface EntityRuntime {
-  readonly spec: StoreEntitySpec
-  readonly reversePrefix: Buffer
-  readonly indexPrefixes: readonly Buffer[]
-  /** Per index: the unique slot prefix, or undefined for non-unique indexes. */
-  readonly uniquePrefixes: readonly (Buffer | undefined)[]
-  state: EntityState
-  counts: EntityCounts
-  /**
-   * The highest reverse key written for this entity (null: it has no records), so every record
-   * sorts at or below it: a backfill page whose range starts above it needs no read. It only
-   * grows until the entity is cleared (an over-estimate costs a read, never a missed record).
-   */
-  lastRecord: Buffer | null
-}
-
 const MAX_JOBS_PER_BATCH = 512
 const CLOCK_KEY = metaKey('clock')
 
 export class IndexStore {
   readonly clock: VersionClock
   /** Backfill pages whose records were read with a range scan, or known to have none (tests, stats). */
-  readonly io = { pageReads: 0, pageReadsSkipped: 0 }
+  readonly io: PageReadCounts = { pageReads: 0, pageReadsSkipped: 0 }
   private readonly entities = new Map<string, EntityRuntime>()
   private queue: Job[] = []
   private draining: Promise<void> | undefined
@@ -238,52 +183,22 @@ export class IndexStore {
   private async commit(jobs: readonly Job[]): Promise<ChangeResult[][]> {
     // Each change's reverse key and its name (the overlay's map key) are computed once: a backfill
     // page brings a thousand changes, and every step below visits each of them.
-    const plans = jobs.map((j) => {
+    const plans = jobs.map((j): ChangePlan => {
       const rts = j.changes.map((c) => this.entity(c.entity))
       const keys = j.changes.map((c, i) => reverseKey(rts[i]!.reversePrefix, c.pk))
       return { rts, keys, names: keys.map((k) => k.toString('latin1')) }
     })
     const wanted = new Map<string, Buffer>()
     for (const p of plans) for (let i = 0; i < p.keys.length; i++) wanted.set(p.names[i]!, p.keys[i]!)
-    const overlay = new Map<string, ReverseRecord | undefined>()
+    const overlay: RecordOverlay = new Map()
     // Backfill pages read their records with one range scan instead of a get per entity (the page
     // is a contiguous key range), which also finds records the upstream no longer has.
-    const extra = new Map<Job, { changes: EntityChange[]; rts: EntityRuntime[]; keys: Buffer[]; names: string[] }>()
+    const extra = new Map<Job, PageDeletions>()
     for (let ji = 0; ji < jobs.length; ji++) {
       const j = jobs[ji]!
       if (j.page === undefined) continue
-      const rt = this.entity(j.page.entity)
-      const plan = plans[ji]!
-      // pk components are self-delimiting: the only key starting with reverseKey(from) is itself.
-      const gte = j.page.from === undefined ? rt.reversePrefix : prefixEnd(reverseKey(rt.reversePrefix, j.page.from))!
-      const lt = j.page.to === undefined ? prefixEnd(rt.reversePrefix)! : prefixEnd(reverseKey(rt.reversePrefix, j.page.to))!
-      const found = new Map<string, ReverseRecord>()
-      // Nothing to read when the page lies wholly above every record there is (a first backfill,
-      // page after page); a write that passed meanwhile raised lastRecord, so it is read.
-      if (rt.lastRecord !== null && Buffer.compare(rt.lastRecord, gte) >= 0) {
-        this.io.pageReads++
-        for await (const e of this.db.iterator({ gte, lt }, { capacity: 1024 })) found.set(e.key.toString('latin1'), decodeRecord(e.value))
-      } else {
-        this.io.pageReadsSkipped++
-      }
-      for (const name of plan.names) {
-        overlay.set(name, found.get(name))
-        wanted.delete(name)
-      }
-      if (!j.page.reconcile || found.size === 0) continue
-      const inPage = new Set(plan.names)
-      const gone: EntityChange[] = []
-      const goneKeys: Buffer[] = []
-      const goneNames: string[] = []
-      for (const [name, rec] of found) {
-        if (inPage.has(name) || rec.deleted) continue
-        const key = Buffer.from(name, 'latin1')
-        overlay.set(name, rec)
-        gone.push({ entity: j.page.entity, pk: key.subarray(rt.reversePrefix.length), values: null, version: j.page.asOf, kind: 'observe' })
-        goneKeys.push(key)
-        goneNames.push(name)
-      }
-      extra.set(j, { changes: gone, rts: gone.map(() => rt), keys: goneKeys, names: goneNames })
+      const gone = await readPageRecords(this.db, this.entity(j.page.entity), j.page, plans[ji]!, overlay, wanted, this.io)
+      if (gone !== undefined) extra.set(j, gone)
     }
     if (wanted.size > 0) {
       const rb = this.db.read({ capacity: wanted.size, autoDestroy: true })
@@ -314,7 +229,7 @@ export class IndexStore {
         const rt = i < n ? plan.rts[i]! : more!.rts[i - n]!
         const key = i < n ? plan.keys[i]! : more!.keys[i - n]!
         const name = i < n ? plan.names[i]! : more!.names[i - n]!
-        out.push(this.decide(wb, rt, c, key, name, overlay))
+        out.push(applyChange(wb, this.clock, rt, c, key, name, overlay))
         touched.add(rt)
       }
       results.push(out)
@@ -332,52 +247,6 @@ export class IndexStore {
     }
     await wb.flush()
     return results
-  }
-
-  /**
-   * One change against the entity's current record (the overlay: this batch's earlier changes,
-   * else what was on disk): a write applies if newer, an observation unless something newer was
-   * applied; if it applies, its old entries go and its new entries and record are written.
-   */
-  private decide(wb: WriteBatch, rt: EntityRuntime, c: EntityChange, key: Buffer, name: string, overlay: Map<string, ReverseRecord | undefined>): ChangeResult {
-    const cur = overlay.get(name)
-    const order = cur ? Buffer.compare(c.version, cur.version) : 1
-    const applies = c.kind === 'write' ? order > 0 : order >= 0
-    if (c.kind === 'write') this.clock.observe(c.version)
-    if (!applies) return { applied: false, previous: cur }
-    const oldValues = cur && !cur.deleted ? cur.values : NO_VALUES
-    const newValues = c.values ?? NO_VALUES
-    const indexes = rt.spec.indexes
-    for (let i = 0; i < indexes.length; i++) {
-      const o = oldValues[i] ?? null
-      const n = newValues[i] ?? null
-      const same = o !== null && n !== null && o.equals(n)
-      const slot = rt.uniquePrefixes[i]
-      if (slot !== undefined) {
-        // Unconditional: a slot another entity claimed meanwhile only costs a miss (forwarded),
-        // and re-claiming on every applied change repairs slots such a miss left empty.
-        if (o !== null && !same) wb.tryDelete(concat2(slot, o))
-        if (n !== null) wb.tryPut(concat2(slot, n), c.pk)
-      }
-      if (same) continue
-      const prefix = rt.indexPrefixes[i]!
-      if (o !== null) {
-        wb.tryDelete(indexKey(prefix, o, c.pk))
-        rt.counts.entries[indexes[i]!.name] = (rt.counts.entries[indexes[i]!.name] ?? 0) - 1
-      }
-      if (n !== null) {
-        wb.tryPut(indexKey(prefix, n, c.pk), EMPTY)
-        rt.counts.entries[indexes[i]!.name] = (rt.counts.entries[indexes[i]!.name] ?? 0) + 1
-      }
-    }
-    const wasLive = cur !== undefined && !cur.deleted
-    const isLive = c.values !== null
-    if (wasLive !== isLive) rt.counts.live += isLive ? 1 : -1
-    const next: ReverseRecord = { version: c.version, deleted: !isLive, values: isLive ? newValues : NO_VALUES }
-    wb.tryPut(key, encodeRecord(next))
-    if (rt.lastRecord === null || Buffer.compare(key, rt.lastRecord) > 0) rt.lastRecord = key
-    overlay.set(name, next)
-    return { applied: true, previous: cur }
   }
 
   /** Keeps the in-memory entity state in step with state meta written through apply(). */
@@ -413,7 +282,7 @@ export class IndexStore {
   /** Primary keys whose `index` value equals `value` (encoded), at most `limit`, in key order. */
   async lookupEq(entity: string, index: string, value: Buffer, limit = 2): Promise<Buffer[]> {
     this.checkOpen()
-    const prefix = Buffer.concat([this.indexPrefixOf(entity, index), value])
+    const prefix = Buffer.concat([this.indexOf(entity, index).prefix, value])
     const out: Buffer[] = []
     for await (const e of this.db.iterator({ gte: prefix, lt: prefixEnd(prefix)!, limit }, { values: false })) {
       out.push(e.key.subarray(prefix.length))
@@ -461,13 +330,6 @@ export class IndexStore {
     }
   }
 
-  private indexPrefixOf(entity: string, index: string): Buffer {
-    const rt = this.entity(entity)
-    const i = rt.spec.indexes.findIndex((x) => x.name === index)
-    if (i < 0) throw new IndexError(IndexErrorCode.CONFIG, `entity ${entity} has no index ${index}`)
-    return rt.indexPrefixes[i]!
-  }
-
   /** Removes every entry and record of an entity and resets its state (not authoritative). */
   async clearEntity(entity: string, schema?: string): Promise<void> {
     const rt = this.entity(entity)
@@ -508,16 +370,4 @@ export class IndexStore {
     })()
     return this.closing
   }
-}
-
-type WriteBatch = ReturnType<RocksDB['write']>
-
-const EMPTY = Buffer.alloc(0)
-const NO_VALUES: readonly (Buffer | null)[] = []
-
-function concat2(a: Buffer, b: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(a.length + b.length)
-  a.copy(out, 0)
-  b.copy(out, a.length)
-  return out
 }
