@@ -1,11 +1,13 @@
 // One client socket and the upstream connection that belongs to it. Calls are forwarded byte for
 // byte (message.raw); replies are matched to calls by seqid and forwarded as they arrive. Everything
 // a client can be told about a failure is a TApplicationException in its own dialect.
-// This file is the client's side: reading and admitting calls, handlers' local answers, closing.
-// The upstream side (its connection, calls awaiting replies, request timeouts) is upstream-calls.ts.
+// This file is the client's side: admitting calls, handlers' local answers, backpressure, closing.
+// Cutting chunks into messages and the global budget / message deadline of the bytes an incomplete
+// one holds is client-input.ts; the upstream side (its connection, calls awaiting replies, request
+// timeouts) is upstream-calls.ts.
 import type net from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { CodecError, MessageSplitter, MessageType, TApplicationExceptionType, type Message } from '../codec/index.js'
+import { CodecError, MessageType, TApplicationExceptionType, type Message } from '../codec/index.js'
 import { ProxyError, ProxyErrorCode } from './errors.js'
 import { errorReply, configuredDialect } from './error-reply.js'
 import { channels } from './events.js'
@@ -20,13 +22,15 @@ import { InputGate, PauseReason } from './input-gate.js'
 import { ClientWriter } from './client-writer.js'
 import { publishHandlerError } from './publish.js'
 import type { BudgetWaiter } from './global-budget.js'
-import { SlowClientGuard, type SlowClientReason } from './slow-client.js'
+import type { SlowClientReason } from './slow-client.js'
+import { ClientInput } from './client-input.js'
 
 /** After answering a protocol error, how long to wait for the client to close before destroying. */
 const LINGER_MS = 2_000
 
 export class ClientConnection implements BudgetWaiter {
-  private readonly splitter: MessageSplitter
+  /** Chunks to messages; the bytes of an incomplete one under the global budget and deadline. */
+  private readonly input: ClientInput
   /** The upstream connection and the calls awaiting its replies (upstream-calls.ts). */
   private readonly calls: UpstreamCalls
   private readonly gate: InputGate
@@ -41,11 +45,6 @@ export class ClientConnection implements BudgetWaiter {
   private closeReason = 'client'
   private lingerTimer: NodeJS.Timeout | undefined
   private readonly openedAt = performance.now()
-  private readonly guard: SlowClientGuard
-  /** Bytes of an incomplete message this connection counts in the global budget. */
-  private held = 0
-  /** Messages cut so far (tells the slow-client guard a new message began). */
-  private messages = 0
 
   constructor(
     readonly id: number,
@@ -54,12 +53,7 @@ export class ClientConnection implements BudgetWaiter {
   ) {
     const o = host.options
     this.gate = new InputGate(socket)
-    this.guard = new SlowClientGuard(
-      o.limits.messageTimeoutMs,
-      o.limits.slowClientTimeoutMs,
-      () => this.gate.isPausedBy(PauseReason.PARKED | PauseReason.UPSTREAM_FULL),
-      this.onSlowClient,
-    )
+    this.input = new ClientInput({ host, gate: this.gate, waiter: this, onMessage: this.onMessage, onSlowClient: this.onSlowClient })
     const highWater = Math.max(o.limits.maxBufferedBytes, socket.writableHighWaterMark)
     this.writer = new ClientWriter(
       socket,
@@ -68,7 +62,7 @@ export class ClientConnection implements BudgetWaiter {
       (full) => {
         this.calls.clientFull(full)
         // A client that leaves its replies unread this long is closed (slow-client.ts).
-        this.guard.outputFull(full)
+        this.input.outputFull(full)
       },
       // One more whole message may be on its way when the upstream pauses; past that, only local
       // answers can grow the output: stop reading calls from this client until it reads.
@@ -89,11 +83,6 @@ export class ClientConnection implements BudgetWaiter {
       holdFloorMs: o.requestTimeoutMs,
       flushed: () => this.afterCallDone(),
       onHandlerError: this.onHandlerError,
-    })
-    this.splitter = new MessageSplitter({
-      transport: o.transport,
-      protocol: o.protocol,
-      limits: { maxMessageSize: o.limits.maxMessageSize, maxDepth: o.limits.maxDepth },
     })
     socket.setNoDelay(true)
     socket.on('data', this.onData)
@@ -141,38 +130,20 @@ export class ClientConnection implements BudgetWaiter {
     this.host.counters.bytesIn += chunk.length
     // One writev upstream for all the calls in this chunk, rather than a syscall per call.
     const up = this.calls.cork()
-    const seen = this.messages
     try {
-      this.splitter.push(chunk, this.onMessage)
+      this.input.push(chunk)
     } catch (err) {
       this.protocolError(err, undefined, TApplicationExceptionType.PROTOCOL_ERROR)
     } finally {
       this.calls.uncork(up)
     }
-    if (this.state === 'open') this.accountHeld(this.splitter.bufferedBytes, this.messages !== seen)
-  }
-
-  /** Global budget and message deadline for the bytes of an incomplete message this connection holds. */
-  private accountHeld(held: number, completed: boolean): void {
-    const budget = this.host.budget
-    if (held !== this.held) {
-      budget.addBuffered(held - this.held)
-      this.held = held
-    }
-    this.guard.afterChunk(held, completed)
-    if (held > 0 && budget.bufferFull) {
-      this.gate.pause(PauseReason.GLOBAL_BUFFER)
-      budget.waitForBuffer(this)
-    }
+    if (this.state === 'open') this.input.afterChunk()
   }
 
   /** @internal BudgetWaiter: another connection freed room under the global limits. */
   budgetFreed(): void {
     if (this.state !== 'open') return
-    if (this.gate.isPausedBy(PauseReason.GLOBAL_BUFFER)) {
-      if (this.host.budget.bufferFull) this.host.budget.waitForBuffer(this)
-      else this.gate.resume(PauseReason.GLOBAL_BUFFER)
-    }
+    this.input.bufferFreed()
     this.unpark()
   }
 
@@ -182,7 +153,7 @@ export class ClientConnection implements BudgetWaiter {
     if (reason === 'message') {
       const err = new ProxyError(
         ProxyErrorCode.MESSAGE_TIMEOUT,
-        `message not complete within ${limits.messageTimeoutMs}ms of its first byte (${this.splitter.bufferedBytes} bytes received)`,
+        `message not complete within ${limits.messageTimeoutMs}ms of its first byte (${this.input.bufferedBytes} bytes received)`,
       )
       return this.protocolError(err, undefined, TApplicationExceptionType.PROTOCOL_ERROR)
     }
@@ -196,7 +167,6 @@ export class ClientConnection implements BudgetWaiter {
   }
 
   private readonly onMessage = (m: Message): void => {
-    this.messages++
     if (this.state !== 'open') return
     if (
       this.busy ||
@@ -258,7 +228,7 @@ export class ClientConnection implements BudgetWaiter {
     const text = err instanceof Error ? err.message : String(err)
     if (channels.clientError.hasSubscribers) channels.clientError.publish({ connectionId: this.id, code, message: text })
     this.calls.failAll(new ProxyError(ProxyErrorCode.CLOSING, 'thriftgate: connection closing after a protocol error'), 'upstream_error', 'client protocol error')
-    const d = m?.dialect ?? this.splitter.dialect ?? configuredDialect(this.host.options.transport, this.host.options.protocol)
+    const d = m?.dialect ?? this.input.dialect ?? configuredDialect(this.host.options.transport, this.host.options.protocol)
     if (d !== undefined) this.ends.send(errorReply(m, d, `thriftgate: ${text} (${code})`, type))
     this.closeGracefully('protocol_error')
   }
@@ -279,10 +249,8 @@ export class ClientConnection implements BudgetWaiter {
     if (this.state === 'closed') return
     this.state = 'closed'
     clearTimeout(this.lingerTimer)
-    this.guard.clear()
     this.host.budget.forget(this)
-    if (this.held > 0) this.host.budget.addBuffered(-this.held)
-    this.held = 0
+    this.input.clear()
     this.calls.clientClosed()
     this.gate.clear()
     this.ends.clear()
@@ -344,7 +312,7 @@ export class ClientConnection implements BudgetWaiter {
       !this.busy &&
       !this.gate.hasParked &&
       !this.ends.holding &&
-      this.splitter.bufferedBytes === 0
+      this.input.bufferedBytes === 0
     )
   }
 }
