@@ -1,5 +1,5 @@
 // The vocabulary of the index store (store.ts) and of the helpers it commits batches with
-// (apply-change.ts, page-records.ts): what callers hand it, what it answers, and what it keeps in
+// (current-records.ts, apply-change.ts): what callers hand it, what it answers, and what it keeps in
 // memory per entity. Kept apart so the helpers need not import the store class itself.
 import type { KeyType } from './key-encoding.js'
 import type { ReverseRecord } from './record.js'

@@ -3,8 +3,8 @@
 // them in order, and index entries, reverse records, counters and meta (clock, stream position,
 // entity state) are written in ONE atomic write batch. One writer per directory is what makes the
 // read-decide-write step safe without RocksDB transactions (RocksDB's LOCK file enforces it across
-// processes; the loop enforces it within this one). Deciding each change is apply-change.ts;
-// reading a backfill page's records is page-records.ts; the shared types are store-types.ts.
+// processes; the loop enforces it within this one). Reading the current records is
+// current-records.ts; deciding each change is apply-change.ts; the shared types are store-types.ts.
 
 import { mkdir } from 'node:fs/promises'
 import RocksDB from 'rocksdb-native'
@@ -17,16 +17,14 @@ import { batchOf, firstByKey, scanRange } from './range-reads.js'
 import { directoryBytes } from './disk-usage.js'
 import { cleanState, withoutAuthority, type EntityCounts, type EntityState } from './entity-state.js'
 import { applyChange } from './apply-change.js'
-import { readPageRecords, type PageDeletions, type PageReadCounts } from './page-records.js'
+import { readCurrentRecords, type PageReadCounts } from './current-records.js'
 import type {
-  ChangePlan,
   ChangeResult,
   EntityChange,
   EntityRuntime,
   IndexEntry,
   MetaPut,
   PageRange,
-  RecordOverlay,
   ScanBound,
   StoreEntitySpec,
 } from './store-types.js'
@@ -181,34 +179,7 @@ export class IndexStore {
   }
 
   private async commit(jobs: readonly Job[]): Promise<ChangeResult[][]> {
-    // Each change's reverse key and its name (the overlay's map key) are computed once: a backfill
-    // page brings a thousand changes, and every step below visits each of them.
-    const plans = jobs.map((j): ChangePlan => {
-      const rts = j.changes.map((c) => this.entity(c.entity))
-      const keys = j.changes.map((c, i) => reverseKey(rts[i]!.reversePrefix, c.pk))
-      return { rts, keys, names: keys.map((k) => k.toString('latin1')) }
-    })
-    const wanted = new Map<string, Buffer>()
-    for (const p of plans) for (let i = 0; i < p.keys.length; i++) wanted.set(p.names[i]!, p.keys[i]!)
-    const overlay: RecordOverlay = new Map()
-    // Backfill pages read their records with one range scan instead of a get per entity (the page
-    // is a contiguous key range), which also finds records the upstream no longer has.
-    const extra = new Map<Job, PageDeletions>()
-    for (let ji = 0; ji < jobs.length; ji++) {
-      const j = jobs[ji]!
-      if (j.page === undefined) continue
-      const gone = await readPageRecords(this.db, this.entity(j.page.entity), j.page, plans[ji]!, overlay, wanted, this.io)
-      if (gone !== undefined) extra.set(j, gone)
-    }
-    if (wanted.size > 0) {
-      const rb = this.db.read({ capacity: wanted.size, autoDestroy: true })
-      const names = [...wanted.keys()]
-      const pending = names.map((n) => rb.get(wanted.get(n)!))
-      rb.tryFlush()
-      const got = await Promise.all(pending)
-      names.forEach((n, i) => overlay.set(n, got[i] ? decodeRecord(Buffer.from(got[i]!)) : undefined))
-    }
-
+    const { plans, deletions, overlay } = await readCurrentRecords(this.db, jobs, (name) => this.entity(name), this.io)
     // Sized for the batch (a change writes its record and up to two keys per index, one more for a
     // unique slot): the binding reallocates its native operation list each time it doubles.
     let ops = 8
@@ -221,7 +192,7 @@ export class IndexStore {
     const results: ChangeResult[][] = []
     for (let ji = 0; ji < jobs.length; ji++) {
       const plan = plans[ji]!
-      const more = extra.get(jobs[ji]!)
+      const more = deletions[ji]
       const out: ChangeResult[] = []
       const n = jobs[ji]!.changes.length
       for (let i = 0; i < n + (more?.changes.length ?? 0); i++) {
