@@ -131,7 +131,12 @@ export function readVarint64(buf: Buffer, pos: number, end: number): bigint {
     if (b < 0x80) {
       end_ = at + 1
       if (i < 4) return BigInt(lo >>> 0)
-      return BigInt.asUintN(64, BigInt(lo >>> 0) | (BigInt(mid >>> 0) << 28n) | (BigInt(hi >>> 0) << 56n))
+      // Bits 56..63 are hi's low 8 bits; masking them keeps the value in 64 bits without
+      // BigInt.asUintN. Node 20's V8 (11.3) dies in TurboFan (RepresentationChangerError: a Phi of
+      // kRepTagged (UnsignedBigInt64) cannot become kRepWord64) when this function is inlined into a
+      // caller doing 64-bit bigint maths (zigzagToI64) and an asUintN(64) result meets BigInt(lo) in
+      // the Phi of its two returns: the fuzzer crashed the proxy that way (test/codec/v8-bigint-phi).
+      return BigInt(lo >>> 0) | (BigInt(mid >>> 0) << 28n) | (BigInt(hi & 0xff) << 56n)
     }
   }
   throw tooLong(pos, 10)
