@@ -3,35 +3,10 @@
 // cache's fill) until a write has gone through.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import type { CallContext, CallHandler } from '../../proxy/core/index.js'
-import type { Message } from '../../proxy/codec/index.js'
 import { sharedRedisUrl } from '../support/redis.js'
 import { startUserServer } from '../support/thrift-peers.js'
 import { startStack } from './harness.js'
-
-class Gate implements CallHandler {
-  #open: (() => void) | undefined
-  #arrived: (() => void) | undefined
-  held = new Promise<void>((r) => (this.#arrived = r))
-  armed = false
-
-  onReply(ctx: CallContext, _reply: Message): void | Promise<void> {
-    if (!this.armed || ctx.message.method !== 'getUser') return undefined
-    this.armed = false
-    this.#arrived?.()
-    return new Promise<void>((r) => (this.#open = r))
-  }
-
-  open(): void {
-    this.#open?.()
-  }
-}
-
-const variants = [
-  { name: 'in-process only', redis: false, memory: '8MiB' },
-  { name: 'Redis only', redis: true, memory: '0' },
-  { name: 'in-process + Redis', redis: true, memory: '8MiB' },
-] as const
+import { ReplyGate as Gate, TIER_LAYOUTS as variants } from './reply-gate.js'
 
 describe('stale-set race, forced interleaving', () => {
   let redisUrl: string

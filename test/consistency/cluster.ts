@@ -12,6 +12,7 @@ import { freePort, sleep } from '../support/net.js'
 import { startRedis, type RedisServer } from '../support/redis.js'
 import { tempDir } from '../support/tmp.js'
 import type { Target } from './model.js'
+import { ENTITIES } from '../index/harness.js'
 
 const UPSTREAM_MAIN = fileURLToPath(new URL('./upstream.ts', import.meta.url))
 const IDL = fileURLToPath(new URL('../../config/demo/user.thrift', import.meta.url))
@@ -67,18 +68,7 @@ services:
       getUser: { ttl: ${opts.ttl}, negativeTtl: ${opts.ttl}, negative: [notFound] }
 ${opts.cacheLookups ? `      getUserByEmail: { ttl: ${opts.ttl}, negativeTtl: ${opts.ttl}, negative: [notFound] }\n` : ''}    writes:
       putUser:    { invalidates: ["getUser(id: u.id)"] }
-      deleteUser: { invalidates: ["getUser(id: id)"] }
-    entities:
-      User:
-        get: getUser
-        key: id
-        indexes: { email: { unique: true }, age: {} }
-        writes: { putUser: { upsert: u }, deleteUser: { delete: id } }
-        lookups:
-          getUserByEmail: { index: email }
-          listUsersByAge: { index: age, range: [lo, hi], order: key, limit: limit }
-        scan: { method: scanUsers, after: afterId, limit: limit }
-`
+      deleteUser: { invalidates: ["getUser(id: id)"] }${ENTITIES}`
 }
 
 class UpstreamProcess implements Member {

@@ -15,6 +15,7 @@ import { connectThrift, demoGen, listenThrift, thriftLib, UserStore, type Thrift
 import { startServe, type Served } from '../cli/spawn.js'
 import { sleep } from '../support/net.js'
 import { tempDir, type TempDir } from '../support/tmp.js'
+import { ENTITIES } from '../index/harness.js'
 
 const IDL = fileURLToPath(new URL('../../config/demo/user.thrift', import.meta.url))
 
@@ -97,17 +98,7 @@ idl: [${JSON.stringify(IDL)}]
 index: { path: ${JSON.stringify(join(dir.path, 'index'))}, autoBackfill: true }
 services:
   UserService:
-${cache}    entities:
-      User:
-        get: getUser
-        key: id
-        indexes: { email: { unique: true }, age: {} }
-        writes: { putUser: { upsert: u }, deleteUser: { delete: id } }
-        lookups:
-          getUserByEmail: { index: email }
-          listUsersByAge: { index: age, range: [lo, hi], order: key, limit: limit }
-        scan: { method: scanUsers, after: afterId, limit: limit }
-`,
+${cache}${ENTITIES.slice(1)}`,
   )
   const gw = await startServe(['--config', file])
   const authoritative = async (): Promise<boolean> => {

@@ -12,6 +12,7 @@ import { redisCommand } from '../support/redis-command.js'
 import { startRedis, type RedisServer } from '../support/redis.js'
 import type { PeerDialect } from '../support/thrift-lib.js'
 import { tempDir, type TempDir } from '../support/tmp.js'
+import { ENTITIES } from '../index/harness.js'
 
 const UPSTREAM_MAIN = fileURLToPath(new URL('../../proxy/demo/upstream.ts', import.meta.url))
 
@@ -84,18 +85,7 @@ services:
       countUsers: { ttl: 1s }
     writes:
       putUser:    { invalidates: ["getUser(id: u.id)", countUsers] }
-      deleteUser: { invalidates: ["getUser(id: id)", countUsers] }
-    entities:
-      User:
-        get: getUser
-        key: id
-        indexes: { email: { unique: true }, age: {} }
-        writes: { putUser: { upsert: u }, deleteUser: { delete: id } }
-        lookups:
-          getUserByEmail: { index: email }
-          listUsersByAge: { index: age, range: [lo, hi], order: key, limit: limit }
-        scan: { method: scanUsers, after: afterId, limit: limit }
-`
+      deleteUser: { invalidates: ["getUser(id: id)", countUsers] }${ENTITIES}`
 }
 
 function watchExit(child: ChildProcess): { get: () => Exit | undefined; done: Promise<Exit> } {
