@@ -3,6 +3,7 @@
 // index size, CPU) and their growth after warm-up (last third vs middle third, and the slope).
 //
 //   node --import tsx bench/soak.bench.ts [--seconds=600] [--workers=6] [--keys=20000] [--pause-ms=5]
+//        [--write-buffer=16MiB]   (index.writeBufferSize: RocksDB's memtable, at most two kept)
 import { growth, growthLine, sampleTable } from '../test/hostile/samples.js'
 import { runSoak } from '../test/hostile/soak-run.js'
 import { startTarget } from '../test/hostile/target.js'
@@ -12,9 +13,10 @@ const seconds = Number(arg('seconds', '600'))
 const workers = Number(arg('workers', '6'))
 const keys = Number(arg('keys', '20000'))
 const pauseMs = Number(arg('pause-ms', '5'))
+const writeBuffer = arg('write-buffer', '16MiB')
 
-const target = await startTarget({ seed: keys, memoryTier: '1MiB', maxFrameSize: 16_384_000, ttl: '60s' })
-console.log(`soak: ${seconds} s, ${workers} workers, ${keys} keys (in-process tier 1 MiB, Redis tier, RocksDB index), pause ${pauseMs} ms between calls`)
+const target = await startTarget({ seed: keys, memoryTier: '1MiB', maxFrameSize: 16_384_000, ttl: '60s', writeBufferSize: writeBuffer })
+console.log(`soak: ${seconds} s, ${workers} workers, ${keys} keys (in-process tier 1 MiB, Redis tier, RocksDB index, write buffer ${writeBuffer}), pause ${pauseMs} ms between calls`)
 const r = await runSoak(target, {
   keySpace: keys,
   seconds,

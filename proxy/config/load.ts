@@ -34,6 +34,7 @@ function withOrigin(problems: ConfigProblem[], origins: Map<string, string>): Co
   })
 }
 
+const MIN_WRITE_BUFFER = 64 * 1024
 const dur = (text: string | undefined, fallback: string): number => parseDuration(text ?? fallback) ?? 0
 const size = (v: number | string | undefined, fallback: number | string): number => parseSize(v ?? fallback) ?? 0
 const hp = (text: string | undefined, fallback: string): HostPort => parseHostPort(text ?? fallback) ?? { host: '', port: 0 }
@@ -107,6 +108,11 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       path: 'adminToken',
       problem: `admin listens on ${formatHostPort(admin)}, not loopback, and no admin token is set: set adminToken (or THRIFTGATE_ADMIN_TOKEN), bind admin to 127.0.0.1, or set adminWithoutToken: read-only to turn the mutating endpoints off`,
     })
+  }
+  // RocksDB rejects tiny memtables and flushes after every few writes below this.
+  const wbs = raw.index?.writeBufferSize
+  if (wbs !== undefined && (parseSize(wbs) ?? 0) < MIN_WRITE_BUFFER) {
+    problems.push({ path: 'index.writeBufferSize', problem: `must be at least 64KiB (a smaller memtable would flush after every few writes); got "${wbs}"` })
   }
   if (listen.port !== 0 && listen.port === admin.port && listen.host === admin.host) {
     problems.push({ path: 'admin', problem: `is the same address as listen (${formatHostPort(listen)})` })
@@ -186,6 +192,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
             autoBackfill: raw.index.autoBackfill ?? false,
             maxRangeScan: raw.index.maxRangeScan,
             fetchConcurrency: raw.index.fetchConcurrency,
+            writeBufferSize: size(raw.index.writeBufferSize, DEFAULTS.index.writeBufferSize),
           },
     services,
   }

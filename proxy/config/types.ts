@@ -151,6 +151,8 @@ export interface IndexConfig {
   readonly autoBackfill: boolean
   readonly maxRangeScan: number | undefined
   readonly fetchConcurrency: number | undefined
+  /** RocksDB memtable bytes (at most two are kept): bounds the index's write memory. */
+  readonly writeBufferSize: number
 }
 
 export interface Config {

@@ -39,6 +39,7 @@ export function indexOptionsFromConfig(config: Config, deps: { upstream: Upstrea
     cache: deps.cache,
     replication: r === undefined ? undefined : { ...replicationRedis(url!, r.redis === undefined ? config.cache.redis : undefined), stream: r.stream ?? DEFAULT_STREAM, maxLen: r.maxLen },
     limits,
+    writeBufferSize: ix.writeBufferSize,
     // Calls the index makes by itself speak the configured dialect, else the clients' (seen first).
     dialect:
       config.transport !== 'auto' && config.protocol !== 'auto' ? dialectOf(config.transport, config.protocol, true) : undefined,

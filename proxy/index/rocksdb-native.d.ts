@@ -33,6 +33,10 @@ declare module 'rocksdb-native' {
   interface OpenOptions {
     readOnly?: boolean
     createIfMissing?: boolean
+    /** Default column family's memtable size (bytes); the library's default is 64 MiB. */
+    writeBufferSize?: number
+    /** Memtables kept before writes stall (default 2). */
+    maxWriteBufferNumber?: number
   }
   class RocksDB {
     constructor(path: string, opts?: OpenOptions)

@@ -18,6 +18,13 @@ export interface StoreEntitySpec {
   readonly indexes: readonly StoreIndexSpec[]
 }
 
+/** How the RocksDB under the store is sized (config index.*). */
+export interface IndexStoreTuning {
+  /** Memtable bytes; RocksDB keeps at most two, so this bounds the index's unflushed write memory. */
+  readonly writeBufferSize?: number | undefined
+}
+export const DEFAULT_WRITE_BUFFER_SIZE = 16 * 1024 * 1024
+
 export interface EntityChange {
   readonly entity: string
   /** Encoded primary key component. */

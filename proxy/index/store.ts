@@ -22,14 +22,16 @@ import type {
   ChangeResult,
   EntityChange,
   EntityRuntime,
+  IndexStoreTuning,
   IndexEntry,
   MetaPut,
   PageRange,
   ScanBound,
   StoreEntitySpec,
 } from './store-types.js'
+import { DEFAULT_WRITE_BUFFER_SIZE } from './store-types.js'
 
-export type { StoreIndexSpec, StoreEntitySpec, EntityChange, ChangeResult, MetaPut, IndexEntry, ScanBound, PageRange } from './store-types.js'
+export type { IndexStoreTuning, StoreIndexSpec, StoreEntitySpec, EntityChange, ChangeResult, MetaPut, IndexEntry, ScanBound, PageRange } from './store-types.js'
 
 interface Job {
   readonly changes: readonly EntityChange[]
@@ -63,11 +65,12 @@ export class IndexStore {
   }
 
   /** Opens (creating if missing) the directory. Throws IndexError LOCKED/CORRUPT/OPEN_FAILED. */
-  static async open(path: string, entities: readonly StoreEntitySpec[]): Promise<IndexStore> {
+  static async open(path: string, entities: readonly StoreEntitySpec[], tuning: IndexStoreTuning = {}): Promise<IndexStore> {
     let db: RocksDB | undefined
     try {
       await mkdir(path, { recursive: true })
-      db = new RocksDB(path)
+      // rocksdb-native's own default memtable is 64 MiB (two kept): too much for a sidecar.
+      db = new RocksDB(path, { writeBufferSize: tuning.writeBufferSize ?? DEFAULT_WRITE_BUFFER_SIZE })
       await db.ready()
     } catch (err) {
       if (db) await db.close().catch(() => undefined)

@@ -27,6 +27,8 @@ export interface TargetOptions {
   readonly upstream?: Required<PeerDialect>
   /** getUser's ttl (short ttls keep the tiers churning). */
   readonly ttl?: string
+  /** index.writeBufferSize (default: the config default, 16MiB). */
+  readonly writeBufferSize?: string
 }
 
 export interface Sample {
@@ -77,7 +79,7 @@ limits: { maxFrameSize: ${o.maxFrameSize}, maxDepth: 64 }
 cache:
   memory: { maxBytes: ${o.memoryTier} }
   redis: { url: "${redisUrl}", keyPrefix: "tg:", timeout: 200ms }
-index: { path: "${indexDir}", autoBackfill: true }
+index: { path: "${indexDir}", autoBackfill: true${o.writeBufferSize === undefined ? '' : `, writeBufferSize: ${o.writeBufferSize}`} }
 services:
   UserService:
     reads:
