@@ -1,19 +1,23 @@
 // Secondary-index bench: the demo UserService (own process) with N users, called directly and
 // through thriftgate (own process: the real gateway with the cache and index plugins, index
-// backfilled through its admin endpoint). Two kinds of upstream store: `memory` (the demo's user
-// objects; secondary lookups loop over all of them) and `postgres` (a real PostgreSQL table with a
-// primary key on id and no index on email or age: secondary lookups are unindexed-column scans,
-// as in the services the index is for). Per store and size it reports median latency of
-// sequential calls from one client (thrift library): getUserByEmail direct vs from the index, a
-// cached getUser through the proxy (the yardstick for point lookups; the upstream's own
-// primary-key read next to it), listUsersByAge with 1, 100 and 1000 results direct vs from the
-// index; the backfill rate, the upstream's own scan paging rate, index bytes on disk, proxy RSS.
+// backfilled through its admin endpoint). Three kinds of upstream store: `memory` (the demo's user
+// objects; secondary lookups loop over all of them), `postgres` and `mariadb` (a real PostgreSQL or
+// MariaDB/InnoDB table with a primary key on id and no index on email or age: secondary lookups
+// are unindexed-column scans, as in the services the index is for). Per store and size it reports
+// median latency of sequential calls from one client (thrift library): getUserByEmail direct vs
+// from the index, a cached getUser through the proxy (the yardstick for point lookups; the
+// upstream's own primary-key read next to it), listUsersByAge with 1, 100 and 1000 results direct
+// vs from the index; the backfill rate, the upstream's own scan paging rate, index bytes on disk,
+// proxy RSS.
 //
-//   node --import tsx bench/index.bench.ts [--stores=memory,postgres] [--sizes=100000,1000000]
-//        [--calls=300] [--scan-calls=15] [--rounds=3] [--pg-url=postgres://...] [--pg-pad=0]
+//   node --import tsx bench/index.bench.ts [--stores=memory,postgres,mariadb] [--sizes=100000,1000000]
+//        [--calls=300] [--scan-calls=15] [--rounds=3] [--pg-url=postgres://...]
+//        [--mysql-url=mysql://root@127.0.0.1:3306/test] [--pad=0]
 // postgres connects to --pg-url, else to what the PG* environment variables say (PGHOST, PGUSER,
-// PGDATABASE, ...); it creates and drops its own table. --pg-pad=N widens each row by N bytes of a
-// column the service never reads (0: rows hold just the User fields, the narrowest table).
+// PGDATABASE, ...); mariadb connects to --mysql-url (default: root, no password, database test on
+// 127.0.0.1:3306). Each creates and drops its own table. --pad=N (older spelling: --pg-pad=N)
+// widens each row of either database table by N bytes of a column the service never reads (0:
+// rows hold just the User fields, the narrowest table).
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -26,8 +30,9 @@ const arg = (name: string, dflt: string): string => process.argv.find((a) => a.s
 const sizes = arg('sizes', '100000,1000000').split(',').map(Number)
 const stores = arg('stores', 'memory').split(',')
 const pgUrl = arg('pg-url', '')
-const pgPad = arg('pg-pad', '0')
-for (const s of stores) if (s !== 'memory' && s !== 'postgres') throw new Error(`--stores: memory or postgres, not ${s}`)
+const mysqlUrl = arg('mysql-url', 'mysql://root@127.0.0.1:3306/test')
+const pad = arg('pad', arg('pg-pad', '0'))
+for (const s of stores) if (s !== 'memory' && s !== 'postgres' && s !== 'mariadb') throw new Error(`--stores: memory, postgres or mariadb, not ${s}`)
 const calls = Number(arg('calls', '300'))
 const scanCalls = Number(arg('scan-calls', '15'))
 const rounds = Number(arg('rounds', '3'))
@@ -75,7 +80,7 @@ interface SizeResult {
 
 async function runSize(store: string, users: number): Promise<SizeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tg-bench-index-'))
-  const up = await start('./index/upstream.ts', [String(users), store, pgUrl, pgPad])
+  const up = await start('./index/upstream.ts', [String(users), store, store === 'mariadb' ? mysqlUrl : pgUrl, pad])
   const file = join(dir, 'thriftgate.yaml')
   writeFileSync(
     file,
@@ -169,7 +174,7 @@ async function runSize(store: string, users: number): Promise<SizeResult> {
     .filter(([what]) => what !== 'getUser (cached)')
     .map(([what, v]) => ({ what, direct: median(v.direct), proxy: median(v.proxy) }))
   return {
-    store: store === 'postgres' && Number(pgPad) > 0 ? `postgres (rows +${pgPad} B)` : store,
+    store: store !== 'memory' && Number(pad) > 0 ? `${store} (rows +${pad} B)` : store,
     users,
     backfillSeconds,
     backfillRate: stats!.entities[0]!.entities / backfillSeconds,
