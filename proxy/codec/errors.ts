@@ -1,6 +1,8 @@
 // Typed codec errors. Every failure the codec can report is a CodecError with a stable string
 // `code` (listed in docs/errors.md) and, where the Thrift specs define one, the matching
-// TProtocolException type so a proxy can answer in Thrift's own terms.
+// TProtocolException type so a proxy can answer in Thrift's own terms. It extends the one
+// ThriftgateError base (which imports nothing), so the codec still depends on nothing outside it.
+import { ThriftgateError } from '../errors/index.js'
 
 /** TProtocolException type codes (apache/thrift lib/*: TProtocolException). */
 export const TProtocolExceptionType = {
@@ -57,15 +59,15 @@ const protocolTypeOf: Record<CodecErrorCode, TProtocolExceptionType> = {
   TG_ERR_INVALID_DATA: TProtocolExceptionType.INVALID_DATA,
 }
 
-export class CodecError extends Error {
+// Built only on bad input, never per message; `code` is set by the base (no field redeclared
+// here: under ES2022 class fields a bare `code` declaration would reset it to undefined).
+export class CodecError extends ThriftgateError<CodecErrorCode> {
   override readonly name = 'CodecError'
-  readonly code: CodecErrorCode
   /** The TProtocolException type this error corresponds to. */
   readonly protocolType: TProtocolExceptionType
 
   constructor(code: CodecErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
+    super(code, message, options)
     this.protocolType = protocolTypeOf[code]
   }
 }

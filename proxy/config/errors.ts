@@ -1,5 +1,6 @@
 // Config errors. One ConfigError carries every problem found (not only the first), each naming
 // the dotted path in the config file and what is wrong there, so `check-config` can list them all.
+import { ThriftgateError } from '../errors/index.js'
 
 export const ConfigErrorCode = {
   /** The config file (or flags/env merged into it) is invalid: see `problems`. */
@@ -19,9 +20,8 @@ export function formatProblem(p: ConfigProblem): string {
   return p.path === '' ? p.problem : `${p.path}: ${p.problem}`
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends ThriftgateError<typeof ConfigErrorCode.CONFIG> {
   override readonly name = 'ConfigError'
-  readonly code = ConfigErrorCode.CONFIG
   readonly problems: readonly ConfigProblem[]
   /** The file the problems are in, when there is one. */
   readonly file: string | undefined
@@ -29,20 +29,19 @@ export class ConfigError extends Error {
   constructor(problems: readonly ConfigProblem[], file?: string, options?: { cause?: unknown }) {
     const where = file === undefined ? 'config' : file
     const list = problems.map((p) => `  - ${formatProblem(p)}`).join('\n')
-    super(`${where}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${list}`, options)
+    super(ConfigErrorCode.CONFIG, `${where}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${list}`, options)
     this.problems = problems
     this.file = file
   }
 }
 
-export class IdlError extends Error {
+export class IdlError extends ThriftgateError<typeof ConfigErrorCode.IDL> {
   override readonly name = 'IdlError'
-  readonly code = ConfigErrorCode.IDL
   /** `file:line` locations, one per problem. */
   readonly locations: readonly string[]
 
   constructor(message: string, locations: readonly string[], options?: { cause?: unknown }) {
-    super(message, options)
+    super(ConfigErrorCode.IDL, message, options)
     this.locations = locations
   }
 }
