@@ -3,7 +3,8 @@
 // key, and forwards the leader's call; onReply stores the leader's reply and, for a configured
 // write, invalidates before the write's reply is released; onFailure invalidates for a write whose
 // outcome is unknown (the core holds the client's error until that is done); onSettled releases a
-// leader whose call ended any other way. Redis problems never fail a call: they only make it a miss.
+// leader whose call ended any other way (leader.ts: how a leader's flight and lease end). Redis
+// problems never fail a call: they only make it a miss.
 import { MessageType, replyFor, transcodeStruct, type Message } from '../codec/index.js'
 import type { CallContext, CallEnd, CallHandler } from '../core/index.js'
 import { answerMessage } from './answered.js'
@@ -11,6 +12,7 @@ import { freshness, type StoredEntry } from './entry.js'
 import { Flight, type FlightAnswer } from './flight.js'
 import { Refresher } from './refresh.js'
 import { keyForCall, type EntryKey } from './keys.js'
+import { completeLeader, giveUpLeader, type Leader } from './leader.js'
 import type { FillToken, LocalEntry } from './local-tier.js'
 import { UncachedReason } from './metrics.js'
 import type { LookupResult } from './redis-tier.js'
@@ -34,13 +36,6 @@ export interface ReadCacheOptions {
 }
 
 export const DEFAULT_READ_CACHE: ReadCacheOptions = { maxEntryBytes: 1 << 20, leaseWaitMs: 100, flightTimeoutMs: 30_000, fetch: undefined }
-
-interface Leader {
-  readonly key: EntryKey
-  readonly flight: Flight
-  readonly token: FillToken | undefined
-  readonly lease: Lease | undefined
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -125,7 +120,7 @@ export class ReadCache implements CallHandler {
     const leader = this.#leaders.get(ctx)
     if (leader !== undefined) {
       this.#leaders.delete(ctx)
-      this.#complete(leader, reply)
+      completeLeader(this.tiers, this.options.maxEntryBytes, leader, reply)
       return undefined
     }
     if (this.tiers.rules.writes.size === 0) return undefined
@@ -140,7 +135,7 @@ export class ReadCache implements CallHandler {
     if (leader !== undefined) {
       this.#leaders.delete(ctx)
       this.tiers.metrics.uncached.error++
-      this.#giveUp(leader)
+      giveUpLeader(this.tiers, leader)
       return undefined
     }
     const w = this.tiers.rules.writes.get(ctx.message.name)
@@ -165,9 +160,9 @@ export class ReadCache implements CallHandler {
     if (leader === undefined) return
     this.#leaders.delete(ctx)
     const reply = end.kind === 'answered' && end.asUpstream ? answerMessage(ctx.message.dialect, end.reply) : undefined
-    if (reply !== undefined) return this.#complete(leader, reply)
+    if (reply !== undefined) return completeLeader(this.tiers, this.options.maxEntryBytes, leader, reply)
     this.tiers.metrics.uncached[end.kind === 'answered' ? 'bypass' : 'error']++
-    this.#giveUp(leader)
+    giveUpLeader(this.tiers, leader)
   }
 
   async #lead(ctx: CallContext, key: EntryKey, localStale: StoredEntry | undefined): Promise<Buffer[] | undefined> {
@@ -235,23 +230,6 @@ export class ReadCache implements CallHandler {
       r = await redis.lookup(rk, Date.now(), true)
     }
     return r
-  }
-
-  #complete(leader: Leader, reply: Message): void {
-    const v = entryFromReply(leader.key.rule, reply, this.options.maxEntryBytes, Date.now())
-    if (v.ok) {
-      this.tiers.store(leader.key, leader.token, leader.lease, v.entry)
-      leader.flight.finish({ result: v.entry.result, negative: v.entry.kind === 'negative' })
-      return
-    }
-    this.tiers.metrics.uncached[v.reason]++
-    if (leader.lease !== undefined) void this.tiers.redis?.release(leader.lease.keys, leader.lease.token)
-    leader.flight.finish(v.shareable === undefined ? undefined : { result: v.shareable, negative: false })
-  }
-
-  #giveUp(leader: Leader): void {
-    if (leader.lease !== undefined) void this.tiers.redis?.release(leader.lease.keys, leader.lease.token)
-    leader.flight.finish(undefined)
   }
 
   /** `keep`: ask the upstream through the pool; if it fails or times out, serve the stale entry. */
