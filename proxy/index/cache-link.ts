@@ -5,7 +5,7 @@
 
 import type { TField } from '../codec/index.js'
 import type { CallHandler } from '../core/index.js'
-import { keyForArgs, type InvalidationItem, type ThriftCache } from '../cache/index.js'
+import { keyForArgs, keyFromBytes, type InvalidationItem, type ThriftCache } from '../cache/index.js'
 
 export interface InvalidationTarget {
   readonly service: string
@@ -19,9 +19,10 @@ export interface CacheLink {
   invalidate(targets: readonly InvalidationTarget[]): Promise<void>
   /**
    * The fresh result struct (binary protocol) the in-process tier holds for `service.method(args)`,
-   * without building a reply: the fast path for the many entities of a range answer.
+   * without building a reply: the fast path for the many entities of a range answer. `args` are the
+   * argument struct's canonical bytes (entity-args.ts getArgsKey), as the cache keys calls.
    */
-  peek(service: string, method: string, args: readonly TField[]): Buffer | undefined
+  peek(service: string, method: string, args: Buffer): Buffer | undefined
 }
 
 export function cacheLinkFor(cache: ThriftCache): CacheLink {
@@ -31,7 +32,7 @@ export function cacheLinkFor(cache: ThriftCache): CacheLink {
       const local = cache.tiers.local
       const rule = local === undefined ? undefined : cache.rules.byMethodId.get(`${service}.${method}`)
       if (rule === undefined || rule.vary.length > 0) return undefined
-      const e = local!.get(keyForArgs(rule, args).local, rule.slot)
+      const e = local!.get(keyFromBytes(rule, args).local, rule.slot)
       if (e === undefined || e.entry.kind !== 'value' || e.entry.freshUntil <= Date.now()) return undefined
       cache.metrics.hitsMemory++
       return e.entry.result

@@ -3,18 +3,24 @@
 // handler or the upstream pool. Lookups verify and answer on these bytes directly: a point lookup
 // replies with them as they are, a range lookup splices the entity structs into one list.
 
-import { MessageType, TType, extractField, readStruct, transcodeStruct, getField, type Message, type TStructValue } from '../codec/index.js'
+import { MessageType, TType, readStruct, skipValue, transcodeStruct, getField, type Message, type TStructValue } from '../codec/index.js'
+import { getArgs, getArgsKey } from './entity-args.js'
+import type { KeyType } from './key-encoding.js'
+import { wireMatches } from './wire-match.js'
 import { replyResult, resultBytes } from './calls.js'
 import type { EntityModel } from './entity-model.js'
 import type { IndexRuntime } from './runtime.js'
-import { decodeValue, encodeValue } from './values.js'
+
+/** The binary result {0: Entity} the cache's in-process tier holds for `pk` (synchronous, no fetch). */
+export function peekEntity(rt: IndexRuntime, model: EntityModel, pk: Buffer): Buffer | undefined {
+  return rt.cache?.peek(model.service, model.get.method, getArgsKey(model, pk))
+}
 
 /** Binary result bytes {0: Entity}, or undefined when the entity could not be had (error, exception). */
 export async function entityResult(rt: IndexRuntime, model: EntityModel, pk: Buffer, like: Message): Promise<Buffer | undefined> {
-  const args = [{ ...decodeValue(model.keyType, pk), id: model.get.argId }]
-  const cached = rt.cache?.peek(model.service, model.get.method, args)
+  const cached = peekEntity(rt, model, pk)
   if (cached !== undefined) return cached
-  const reply = await rt.fetcher.get(model, args[0]!, like.dialect, like.service).catch(() => undefined)
+  const reply = await rt.fetcher.get(model, getArgs(model, pk)[0]!, like.dialect, like.service).catch(() => undefined)
   if (reply === undefined || reply.type !== MessageType.REPLY) return undefined
   const r = replyResult(reply)
   if (r.kind !== 'success' || r.value?.type !== TType.STRUCT) return undefined
@@ -22,17 +28,39 @@ export async function entityResult(rt: IndexRuntime, model: EntityModel, pk: Buf
   return reply.dialect.protocol === 'binary' ? bytes : transcodeStruct(bytes, 0, reply.dialect.protocol, 'binary')
 }
 
-/** The encoded value of a field of the entity in a binary result struct (undefined: unset). */
-export function fieldKey(result: Buffer, fieldId: number, type: Parameters<typeof encodeValue>[0]): Buffer | undefined {
-  const v = extractField(result, 0, 'binary', [0, fieldId])
-  return v === undefined ? undefined : encodeValue(type, v)
-}
-
-/** Whether the entity in `result` has primary key `pk` and `value` in the index at `position`. */
-export function holds(model: EntityModel, result: Buffer, pk: Buffer, fieldId: number, type: Parameters<typeof encodeValue>[0], value: Buffer): boolean {
-  const k = fieldKey(result, model.keyFieldId, model.keyType)
-  const v = fieldKey(result, fieldId, type)
-  return k !== undefined && k.equals(pk) && v !== undefined && v.equals(value)
+/**
+ * Whether the entity in `result` has primary key `pk` and `value` in the index on `fieldId`: one
+ * walk of the entity's fields (the last of a repeated id wins, as receivers keep), compared on the
+ * wire bytes. A result not shaped {0: Entity} or with bad bytes does not hold.
+ */
+export function holds(model: EntityModel, result: Buffer, pk: Buffer, fieldId: number, type: KeyType, value: Buffer): boolean {
+  if (result.length < 4 || result[0] !== TType.STRUCT || result.readInt16BE(1) !== 0) return false
+  let keyPos = -1
+  let keyType = 0
+  let valPos = -1
+  let valType = 0
+  try {
+    for (let pos = 3; ; ) {
+      if (pos >= result.length) return false
+      const t = result[pos]!
+      if (t === TType.STOP) break
+      if (pos + 3 > result.length) return false
+      const id = result.readInt16BE(pos + 1)
+      pos += 3
+      if (id === model.keyFieldId) {
+        keyPos = pos
+        keyType = t
+      }
+      if (id === fieldId) {
+        valPos = pos
+        valType = t
+      }
+      pos = skipValue(result, pos, t as TType, 'binary')
+    }
+  } catch {
+    return false
+  }
+  return keyPos >= 0 && valPos >= 0 && wireMatches(result, keyPos, keyType, model.keyType, pk) && wireMatches(result, valPos, valType, type, value)
 }
 
 /** The entity struct of a binary result (decoded: for learning from it). */

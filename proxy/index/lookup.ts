@@ -7,7 +7,7 @@
 // seqid (thrift-rpc.md), so the client cannot tell them from the upstream's.
 
 import { TType, extractField, replyFor, type Message, type TStructValue, type TValue } from '../codec/index.js'
-import { entityOf, entityResult, holds, listResult } from './entity-results.js'
+import { entityOf, entityResult, holds, listResult, peekEntity } from './entity-results.js'
 import type { EntityModel, LookupModel } from './entity-model.js'
 import { FallbackReason } from './metrics.js'
 import type { IndexEntry } from './store.js'
@@ -126,14 +126,24 @@ async function selectEntries(rt: IndexRuntime, model: EntityModel, lookup: Looku
   return limit === undefined ? out : out.slice(0, limit)
 }
 
-/** The binary results of `entries` (same order), with bounded concurrency; undefined if any fails. */
+/**
+ * The binary results of `entries` (same order); undefined if any fails. What the in-process tier
+ * holds is taken in one synchronous pass (a promise per entity cost more than the peek); the rest
+ * are fetched through the cache or the upstream with bounded concurrency.
+ */
 async function fetchAll(rt: IndexRuntime, model: EntityModel, entries: readonly IndexEntry[], m: Message): Promise<Buffer[] | undefined> {
   const out: Buffer[] = new Array(entries.length)
+  const missing: number[] = []
+  for (let i = 0; i < entries.length; i++) {
+    const r = peekEntity(rt, model, entries[i]!.pk)
+    if (r === undefined) missing.push(i)
+    else out[i] = r
+  }
   let next = 0
   let failed = false
   const worker = async (): Promise<void> => {
-    while (!failed && next < entries.length) {
-      const i = next++
+    while (!failed && next < missing.length) {
+      const i = missing[next++]!
       const r = await entityResult(rt, model, entries[i]!.pk, m)
       if (r === undefined) {
         failed = true
@@ -142,6 +152,6 @@ async function fetchAll(rt: IndexRuntime, model: EntityModel, entries: readonly 
       out[i] = r
     }
   }
-  await Promise.all(Array.from({ length: Math.min(rt.limits.fetchConcurrency, entries.length) }, worker))
+  await Promise.all(Array.from({ length: Math.min(rt.limits.fetchConcurrency, missing.length) }, worker))
   return failed ? undefined : out
 }
