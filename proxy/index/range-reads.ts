@@ -3,7 +3,7 @@
 // per-value runs). Every iterator read is a round trip through libuv's thread pool, so these read
 // in large batches and read as few entries as the answer needs.
 import type RocksDB from 'rocksdb-native'
-import { KeyReader, prefixEnd, type KeyType } from './key-encoding.js'
+import { KeyReader, decodeKey, encodeKey, prefixEnd, type KeyType } from './key-encoding.js'
 import type { IndexEntry, ScanBound } from './store.js'
 
 /** Entries with lo <= value <= hi (each bound optional, inclusive or not), in index order. */
@@ -32,18 +32,8 @@ opts: { limit?: number; reverse?: boolean },
  * `limit` entries plus a small batch per value. Undefined past `maxValues` distinct values.
  */
 export async function firstByKey(db: RocksDB, prefix: Buffer, type: KeyType, lo: Buffer, hi: Buffer, limit: number, maxValues: number): Promise<IndexEntry[] | undefined> {
-  const upper = prefixEnd(Buffer.concat([prefix, hi]))!
-  // The distinct values: probe the first key at or after `cur`, then jump past its value.
-  const values: Buffer[] = []
-  for (let cur: Buffer = Buffer.concat([prefix, lo]); ; ) {
-    let first: Buffer | undefined
-    for await (const e of db.iterator({ gte: cur, lt: upper, limit: 1 }, { values: false })) first = e.key
-    if (first === undefined) break
-    if (values.length >= maxValues) return undefined
-    const valuePrefix = first.subarray(0, new KeyReader(first, prefix.length).skip(type))
-    values.push(valuePrefix)
-    cur = prefixEnd(valuePrefix)!
-  }
+  const values = lo.equals(hi) ? [Buffer.concat([prefix, lo])] : (intCandidates(prefix, type, lo, hi, maxValues) ?? (await probeValues(db, prefix, type, lo, hi, maxValues)))
+  if (values === undefined) return undefined
   const batch = Math.max(8, Math.min(Math.ceil(limit / Math.max(1, values.length)) + 8, 1024))
   const runs = values.map((vp) => db.iterator({ gte: vp, lt: prefixEnd(vp)!, limit }, { values: false, capacity: batch })[Symbol.asyncIterator]())
   try {
@@ -64,6 +54,38 @@ export async function firstByKey(db: RocksDB, prefix: Buffer, type: KeyType, lo:
     return out
   } finally {
     await Promise.all(runs.map((r) => r.return?.()))
+  }
+}
+
+// Integer ranges this narrow are enumerated rather than probed: a probe is three thread-pool round
+// trips one after another, while a run for a value nobody holds costs the same but in parallel.
+const MAX_ENUMERATED = 64
+const INT_TYPES: ReadonlySet<KeyType> = new Set(['i8', 'i16', 'i32', 'i64'])
+
+/** Value prefixes of every integer in [lo, hi] when there are at most MAX_ENUMERATED (and maxValues). */
+function intCandidates(prefix: Buffer, type: KeyType, lo: Buffer, hi: Buffer, maxValues: number): Buffer[] | undefined {
+  if (!INT_TYPES.has(type)) return undefined
+  const a = BigInt(decodeKey(type, lo) as number | bigint)
+  const b = BigInt(decodeKey(type, hi) as number | bigint)
+  const n = b - a + 1n
+  if (n > BigInt(Math.min(MAX_ENUMERATED, maxValues))) return undefined
+  const out: Buffer[] = []
+  for (let v = a; v <= b; v++) out.push(Buffer.concat([prefix, encodeKey(type, type === 'i64' ? v : Number(v))]))
+  return out
+}
+
+/** The distinct values present in [lo, hi] (as value prefixes): probe the first key at or after a bound, then jump past its value. */
+async function probeValues(db: RocksDB, prefix: Buffer, type: KeyType, lo: Buffer, hi: Buffer, maxValues: number): Promise<Buffer[] | undefined> {
+  const upper = prefixEnd(Buffer.concat([prefix, hi]))!
+  const values: Buffer[] = []
+  for (let cur: Buffer = Buffer.concat([prefix, lo]); ; ) {
+    let first: Buffer | undefined
+    for await (const e of db.iterator({ gte: cur, lt: upper, limit: 1 }, { values: false })) first = e.key
+    if (first === undefined) return values
+    if (values.length >= maxValues) return undefined
+    const valuePrefix = first.subarray(0, new KeyReader(first, prefix.length).skip(type))
+    values.push(valuePrefix)
+    cur = prefixEnd(valuePrefix)!
   }
 }
 
