@@ -38,8 +38,12 @@ const scanCalls = Number(arg('scan-calls', '15'))
 const rounds = Number(arg('rounds', '3'))
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url))
 
+// --profile-dir=DIR: the gateway writes a V8 CPU profile there when it exits (node --cpu-prof).
+const profileDir = arg('profile-dir', '')
+
 async function start(script: string, args: string[]): Promise<{ child: ChildProcess; msg: Record<string, number> }> {
-  const child = fork(here(script), args, { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const prof = profileDir !== '' && script.endsWith('gateway.ts') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
+  const child = fork(here(script), args, { execArgv: ['--import', 'tsx', '--max-old-space-size=4096', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const [msg] = (await once(child, 'message')) as [Record<string, number>]
   return { child, msg }
 }
