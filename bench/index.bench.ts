@@ -12,7 +12,7 @@
 //
 //   node --import tsx bench/index.bench.ts [--stores=memory,postgres,mariadb] [--sizes=100000,1000000]
 //        [--calls=300] [--scan-calls=15] [--rounds=3] [--pg-url=postgres://...]
-//        [--mysql-url=mysql://root@127.0.0.1:3306/test] [--pad=0]
+//        [--mysql-url=mysql://root@127.0.0.1:3306/test] [--pad=0] [--profile-dir=DIR]
 // postgres connects to --pg-url, else to what the PG* environment variables say (PGHOST, PGUSER,
 // PGDATABASE, ...); mariadb connects to --mysql-url (default: root, no password, database test on
 // 127.0.0.1:3306). Each creates and drops its own table. --pad=N (older spelling: --pg-pad=N)
