@@ -4,7 +4,8 @@
 // This file is the client's side: admitting calls, handlers' local answers, backpressure, closing.
 // Cutting chunks into messages and the global budget / message deadline of the bytes an incomplete
 // one holds is client-input.ts; the upstream side (its connection, calls awaiting replies, request
-// timeouts) is upstream-calls.ts.
+// timeouts) is upstream-calls.ts; our FIN, its linger, a slow client's destroy and the close event
+// are socket-end.ts.
 import type net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { CodecError, MessageType, TApplicationExceptionType, type Message } from '../codec/index.js'
@@ -24,9 +25,7 @@ import { publishHandlerError } from './publish.js'
 import type { BudgetWaiter } from './global-budget.js'
 import type { SlowClientReason } from './slow-client.js'
 import { ClientInput } from './client-input.js'
-
-/** After answering a protocol error, how long to wait for the client to close before destroying. */
-const LINGER_MS = 2_000
+import { SocketEnd } from './socket-end.js'
 
 export class ClientConnection implements BudgetWaiter {
   /** Chunks to messages; the bytes of an incomplete one under the global budget and deadline. */
@@ -37,14 +36,11 @@ export class ClientConnection implements BudgetWaiter {
   private readonly writer: ClientWriter
   private busy = false
   private readonly ends: CallEnds
-  /** Our side of the socket is ended (closing): nothing more can be written. */
-  private ended = false
+  /** Our FIN, the linger after it, a slow client's destroy, why the connection ends (socket-end.ts). */
+  private readonly socketEnd: SocketEnd
   private state: 'open' | 'closing' | 'closed' = 'open'
   private draining = false
   private sawDialect = false
-  private closeReason = 'client'
-  private lingerTimer: NodeJS.Timeout | undefined
-  private readonly openedAt = performance.now()
 
   constructor(
     readonly id: number,
@@ -75,11 +71,12 @@ export class ClientConnection implements BudgetWaiter {
         this.unpark()
       },
     )
+    this.socketEnd = new SocketEnd(id, socket, this.writer)
     this.ends = new CallEnds({
       id,
       handlers: host.handlers,
       writer: this.writer,
-      writable: () => this.state === 'open' || (this.state === 'closing' && !this.ended),
+      writable: () => this.state === 'open' || (this.state === 'closing' && !this.socketEnd.ended),
       holdFloorMs: o.requestTimeoutMs,
       flushed: () => this.afterCallDone(),
       onHandlerError: this.onHandlerError,
@@ -119,7 +116,7 @@ export class ClientConnection implements BudgetWaiter {
   }
 
   destroy(): void {
-    this.closeReason = this.state === 'open' ? 'destroy' : this.closeReason
+    if (this.state === 'open') this.socketEnd.reason = 'destroy'
     this.socket.destroy()
   }
 
@@ -157,13 +154,7 @@ export class ClientConnection implements BudgetWaiter {
       )
       return this.protocolError(err, undefined, TApplicationExceptionType.PROTOCOL_ERROR)
     }
-    // It does not read: telling it why is pointless, and its unread output is what we free.
-    if (channels.clientError.hasSubscribers) {
-      const text = `client left over ${limits.maxBufferedBytes} bytes of replies unread for ${limits.slowClientTimeoutMs}ms`
-      channels.clientError.publish({ connectionId: this.id, code: ProxyErrorCode.SLOW_CLIENT, message: text })
-    }
-    this.closeReason = 'slow_client'
-    this.socket.destroy()
+    this.socketEnd.destroySlowClient(limits)
   }
 
   private readonly onMessage = (m: Message): void => {
@@ -238,7 +229,7 @@ export class ClientConnection implements BudgetWaiter {
 
   /** The client closed its side; Node ends ours (allowHalfOpen false) and 'close' tears down. */
   private readonly onClientEnd = (): void => {
-    if (this.state === 'open') this.closeReason = 'client'
+    if (this.state === 'open') this.socketEnd.reason = 'client'
   }
 
   private readonly onIdle = (): void => {
@@ -248,7 +239,7 @@ export class ClientConnection implements BudgetWaiter {
   private readonly onClientClose = (): void => {
     if (this.state === 'closed') return
     this.state = 'closed'
-    clearTimeout(this.lingerTimer)
+    this.socketEnd.stopLinger()
     this.host.budget.forget(this)
     this.input.clear()
     this.calls.clientClosed()
@@ -256,37 +247,26 @@ export class ClientConnection implements BudgetWaiter {
     this.ends.clear()
     this.calls.drop()
     this.host.budget.callEnded()
-    if (channels.connectionClose.hasSubscribers) {
-      channels.connectionClose.publish({ connectionId: this.id, reason: this.closeReason, durationMs: performance.now() - this.openedAt })
-    }
+    this.socketEnd.publishClose()
     this.host.connectionClosed(this)
   }
 
   private closeGracefully(reason: string): void {
     if (this.state !== 'open') return
     this.state = 'closing'
-    this.closeReason = reason
+    this.socketEnd.reason = reason
     this.calls.drop()
     this.socket.resume() // keep reading (and discarding) so the client's writes do not block its read of our answer
     // Answers held for handlers (an error waiting for onFailure) go before the FIN: end once they
     // are out (afterCallDone); each is bounded by its hold deadline.
-    if (!this.ends.holding) this.endSocket()
-  }
-
-  private endSocket(): void {
-    if (this.ended) return
-    this.ended = true
-    this.writer.flush() // replies gathered in this batch go before the FIN
-    this.socket.end()
-    this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS)
-    this.lingerTimer.unref()
+    if (!this.ends.holding) this.socketEnd.endOurSide()
   }
 
   /** After a call ends: let parked calls in, and finish a drain. */
   private afterCallDone(): void {
     this.host.budget.callEnded()
     if (this.state !== 'open') {
-      if (this.state === 'closing' && !this.ends.holding) this.endSocket()
+      if (this.state === 'closing' && !this.ends.holding) this.socketEnd.endOurSide()
       return
     }
     this.unpark()
