@@ -45,7 +45,7 @@ export const DEFAULTS = {
   },
   idl: [],
   // Applied by proxy/index when the config leaves them out (the test compares them with its own).
-  index: { autoBackfill: false, maxRangeScan: 100_000, fetchConcurrency: 16, writeBufferSize: '16MiB', replication: { stream: 'thriftgate:index', maxLen: 1_000_000 } },
+  index: { autoBackfill: false, maxRangeScan: 100_000, fetchConcurrency: 16, writeBufferSize: '16MiB', slotCache: '4MiB', replication: { stream: 'thriftgate:index', maxLen: 1_000_000 } },
   // Keys inside services.<Service>, by section (the map levels <method>, <Struct>, <name> left out).
   services: {
     reads: { grace: '0s', negativeTtl: '0s', negative: [], vary: [] },

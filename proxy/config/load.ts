@@ -193,6 +193,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
             maxRangeScan: raw.index.maxRangeScan,
             fetchConcurrency: raw.index.fetchConcurrency,
             writeBufferSize: size(raw.index.writeBufferSize, DEFAULTS.index.writeBufferSize),
+            slotCache: size(raw.index.slotCache, DEFAULTS.index.slotCache),
           },
     services,
   }

@@ -66,6 +66,6 @@ export interface RawConfig {
       breaker?: { failures?: number; cooldown?: string }
     }
   }
-  index?: { path: string; replication?: { redis?: string; stream?: string; maxLen?: number }; autoBackfill?: boolean; maxRangeScan?: number; fetchConcurrency?: number; writeBufferSize?: number | string }
+  index?: { path: string; replication?: { redis?: string; stream?: string; maxLen?: number }; autoBackfill?: boolean; maxRangeScan?: number; fetchConcurrency?: number; writeBufferSize?: number | string; slotCache?: number | string }
   services?: Record<string, RawService>
 }

@@ -153,6 +153,8 @@ export interface IndexConfig {
   readonly fetchConcurrency: number | undefined
   /** RocksDB memtable bytes (at most two are kept): bounds the index's write memory. */
   readonly writeBufferSize: number
+  /** Bytes of recently read unique-index slots kept in memory (0: off). */
+  readonly slotCache: number
 }
 
 export interface Config {

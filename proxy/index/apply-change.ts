@@ -6,6 +6,7 @@ import { indexKey } from './keyspace.js'
 import { encodeRecord, type ReverseRecord } from './record.js'
 import type { EntityChange, ChangeResult, EntityRuntime, RecordOverlay } from './store-types.js'
 import type { VersionClock } from './version.js'
+import { slotName } from './slot-memo.js'
 
 export type WriteBatch = ReturnType<RocksDB['write']>
 
@@ -25,6 +26,8 @@ export function applyChange(
   key: Buffer,
   name: string,
   overlay: RecordOverlay,
+  /** Receives every unique slot key written (the store's slot memo forgets them). */
+  slotsWritten: string[],
 ): ChangeResult {
   const cur = overlay.get(name)
   const order = cur ? Buffer.compare(c.version, cur.version) : 1
@@ -42,8 +45,16 @@ export function applyChange(
     if (slot !== undefined) {
       // Unconditional: a slot another entity claimed meanwhile only costs a miss (forwarded),
       // and re-claiming on every applied change repairs slots such a miss left empty.
-      if (o !== null && !same) wb.tryDelete(concat2(slot, o))
-      if (n !== null) wb.tryPut(concat2(slot, n), c.pk)
+      if (o !== null && !same) {
+        const k = concat2(slot, o)
+        wb.tryDelete(k)
+        slotsWritten.push(slotName(k))
+      }
+      if (n !== null) {
+        const k = concat2(slot, n)
+        wb.tryPut(k, c.pk)
+        slotsWritten.push(slotName(k))
+      }
     }
     if (same) continue
     const prefix = rt.indexPrefixes[i]!

@@ -40,6 +40,7 @@ export function indexOptionsFromConfig(config: Config, deps: { upstream: Upstrea
     replication: r === undefined ? undefined : { ...replicationRedis(url!, r.redis === undefined ? config.cache.redis : undefined), stream: r.stream ?? DEFAULT_STREAM, maxLen: r.maxLen },
     limits,
     writeBufferSize: ix.writeBufferSize,
+    slotCache: ix.slotCache,
     // Calls the index makes by itself speak the configured dialect, else the clients' (seen first).
     dialect:
       config.transport !== 'auto' && config.protocol !== 'auto' ? dialectOf(config.transport, config.protocol, true) : undefined,

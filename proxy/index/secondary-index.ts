@@ -36,6 +36,8 @@ export interface SecondaryIndexOptions {
   readonly limits?: Partial<IndexLimits>
   /** RocksDB memtable bytes (RocksDB keeps at most two); default 16 MiB. */
   readonly writeBufferSize?: number | undefined
+  /** Bytes of recently read unique slots kept in memory; default 4 MiB, 0 off. */
+  readonly slotCache?: number | undefined
   /** The upstream's dialect for calls made outside a client's call (backfill, verify); default: the last client's. */
   readonly dialect?: Dialect | undefined
   /** The upstream is multiplexed (name calls "Service:method"). */
@@ -120,7 +122,7 @@ export class SecondaryIndex {
     for (const svc of opts.services.values()) for (const e of svc.entities.values()) models.push(resolveEntity(svc.name, e, opts.idl))
     let store: IndexStore
     try {
-      store = await IndexStore.open(opts.path, models.map(storeSpecOf), { writeBufferSize: opts.writeBufferSize })
+      store = await IndexStore.open(opts.path, models.map(storeSpecOf), { writeBufferSize: opts.writeBufferSize, slotCache: opts.slotCache })
     } catch (err) {
       const e = err instanceof IndexError ? err : new IndexError(IndexErrorCode.OPEN_FAILED, String(err), { cause: err })
       log('error', `index disabled, forwarding every call: ${e.message}`, { code: e.code })

@@ -22,8 +22,11 @@ export interface StoreEntitySpec {
 export interface IndexStoreTuning {
   /** Memtable bytes; RocksDB keeps at most two, so this bounds the index's unflushed write memory. */
   readonly writeBufferSize?: number | undefined
+  /** Bytes of recently read unique slots kept in memory (0: none); see slot-memo.ts. */
+  readonly slotCache?: number | undefined
 }
 export const DEFAULT_WRITE_BUFFER_SIZE = 16 * 1024 * 1024
+export const DEFAULT_SLOT_CACHE = 4 * 1024 * 1024
 
 export interface EntityChange {
   readonly entity: string

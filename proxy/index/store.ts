@@ -29,7 +29,8 @@ import type {
   ScanBound,
   StoreEntitySpec,
 } from './store-types.js'
-import { DEFAULT_WRITE_BUFFER_SIZE } from './store-types.js'
+import { DEFAULT_SLOT_CACHE, DEFAULT_WRITE_BUFFER_SIZE } from './store-types.js'
+import { SlotMemo, slotName } from './slot-memo.js'
 
 export type { IndexStoreTuning, StoreIndexSpec, StoreEntitySpec, EntityChange, ChangeResult, MetaPut, IndexEntry, ScanBound, PageRange } from './store-types.js'
 
@@ -54,14 +55,18 @@ export class IndexStore {
   private closing: Promise<void> | undefined
   /** The clock value last written, so versions issued by clock.next() reach disk with the next batch. */
   private persistedClock: Version
+  /** Recently read unique slots (slot-memo.ts): a repeated point lookup skips its RocksDB read. */
+  private readonly slots: SlotMemo
 
   private constructor(
     readonly path: string,
     private readonly db: RocksDB,
     clock: VersionClock,
+    slotCacheBytes: number,
   ) {
     this.clock = clock
     this.persistedClock = clock.current
+    this.slots = new SlotMemo(slotCacheBytes)
   }
 
   /** Opens (creating if missing) the directory. Throws IndexError LOCKED/CORRUPT/OPEN_FAILED. */
@@ -78,7 +83,7 @@ export class IndexStore {
     }
     try {
       const clockBytes = await db.get(CLOCK_KEY)
-      const store = new IndexStore(path, db, new VersionClock(clockBytes ? Buffer.from(clockBytes) : undefined))
+      const store = new IndexStore(path, db, new VersionClock(clockBytes ? Buffer.from(clockBytes) : undefined), tuning.slotCache ?? DEFAULT_SLOT_CACHE)
       for (const spec of entities) await store.loadEntity(spec)
       return store
     } catch (err) {
@@ -192,6 +197,7 @@ export class IndexStore {
     }
     const wb = this.db.write({ capacity: ops, autoDestroy: true })
     const touched = new Set<EntityRuntime>()
+    const slotsWritten: string[] = []
     const results: ChangeResult[][] = []
     for (let ji = 0; ji < jobs.length; ji++) {
       const plan = plans[ji]!
@@ -203,7 +209,7 @@ export class IndexStore {
         const rt = i < n ? plan.rts[i]! : more!.rts[i - n]!
         const key = i < n ? plan.keys[i]! : more!.keys[i - n]!
         const name = i < n ? plan.names[i]! : more!.names[i - n]!
-        out.push(applyChange(wb, this.clock, rt, c, key, name, overlay))
+        out.push(applyChange(wb, this.clock, rt, c, key, name, overlay, slotsWritten))
         touched.add(rt)
       }
       results.push(out)
@@ -219,7 +225,12 @@ export class IndexStore {
       else wb.tryDelete(m.key)
       this.noteState(m)
     }
-    await wb.flush()
+    this.slots.commitBegins(slotsWritten)
+    try {
+      await wb.flush()
+    } finally {
+      this.slots.commitEnds()
+    }
     return results
   }
 
@@ -249,8 +260,16 @@ export class IndexStore {
     const rt = this.entity(entity)
     const slot = rt.uniquePrefixes[rt.spec.indexes.findIndex((x) => x.name === index)]
     if (slot === undefined) throw new IndexError(IndexErrorCode.CONFIG, `index ${index} of ${entity} is not unique`)
-    const pk = await this.db.get(Buffer.concat([slot, value]))
-    return pk === null ? undefined : Buffer.from(pk)
+    const key = Buffer.concat([slot, value])
+    const name = slotName(key)
+    const known = this.slots.get(name)
+    if (known !== undefined) return known
+    const token = this.slots.readStarts()
+    const raw = await this.db.get(key)
+    if (raw === null) return undefined
+    const pk = Buffer.from(raw)
+    this.slots.remember(name, pk, token)
+    return pk
   }
 
   /** Primary keys whose `index` value equals `value` (encoded), at most `limit`, in key order. */
@@ -320,7 +339,13 @@ export class IndexStore {
     rt.lastRecord = null
     wb.tryPut(metaKey('state', entity), Buffer.from(JSON.stringify(rt.state)))
     wb.tryPut(metaKey('counts', entity), Buffer.from(JSON.stringify(rt.counts)))
-    await wb.flush()
+    this.slots.clear()
+    this.slots.commitBegins([])
+    try {
+      await wb.flush()
+    } finally {
+      this.slots.commitEnds()
+    }
   }
 
   /** Resolves when every apply() queued so far is on disk. */
