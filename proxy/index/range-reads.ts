@@ -31,7 +31,17 @@ opts: { limit?: number; reverse?: boolean },
  * whole range: one run per distinct value (each already in primary-key order), merged. Reads about
  * `limit` entries plus a small batch per value. Undefined past `maxValues` distinct values.
  */
-export async function firstByKey(db: RocksDB, prefix: Buffer, type: KeyType, lo: Buffer, hi: Buffer, limit: number, maxValues: number): Promise<IndexEntry[] | undefined> {
+export async function firstByKey(
+  db: RocksDB,
+  prefix: Buffer,
+  type: KeyType,
+  lo: Buffer,
+  hi: Buffer,
+  limit: number,
+  maxValues: number,
+  /** Takes the closing of the runs instead of waiting for it (a thread-pool round trip). */
+  deferClose?: (closed: Promise<unknown>) => void,
+): Promise<IndexEntry[] | undefined> {
   const values = lo.equals(hi) ? [Buffer.concat([prefix, lo])] : (intCandidates(prefix, type, lo, hi, maxValues) ?? (await probeValues(db, prefix, type, lo, hi, maxValues)))
   if (values === undefined) return undefined
   const batch = Math.max(8, Math.min(Math.ceil(limit / Math.max(1, values.length)) + 8, 1024))
@@ -49,11 +59,14 @@ export async function firstByKey(db: RocksDB, prefix: Buffer, type: KeyType, lo:
       if (best < 0) break
       const key = heads[best]!.value.key
       out.push({ value: key.subarray(prefix.length, values[best]!.length), pk: key.subarray(values[best]!.length) })
-      heads[best] = await runs[best]!.next()
+      // Not past the last entry needed: that could cost one more read round trip for nothing.
+      if (out.length < limit) heads[best] = await runs[best]!.next()
     }
     return out
   } finally {
-    await Promise.all(runs.map((r) => r.return?.()))
+    const closed = Promise.all(runs.map((r) => r.return?.()))
+    if (deferClose === undefined) await closed
+    else deferClose(closed)
   }
 }
 

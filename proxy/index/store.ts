@@ -57,6 +57,7 @@ export class IndexStore {
   private persistedClock: Version
   /** Recently read unique slots (slot-memo.ts): a repeated point lookup skips its RocksDB read. */
   private readonly slots: SlotMemo
+  private readonly background = new Set<Promise<void>>()
 
   private constructor(
     readonly path: string,
@@ -297,10 +298,12 @@ export class IndexStore {
     // It reads with several iterators (a probe per distinct value, then a run per value): all from one
     // snapshot, or an entity moving between two values of the range meanwhile is seen at neither.
     const snap = this.db.snapshot()
+    let runsClosed: Promise<unknown> = Promise.resolve()
     try {
-      return await firstByKey(snap, prefix, type, lo, hi, limit, maxValues)
+      // The answer need not wait for the iterators to close (a round trip each): close() waits.
+      return await firstByKey(snap, prefix, type, lo, hi, limit, maxValues, (p) => (runsClosed = p))
     } finally {
-      await snap.close()
+      this.inBackground(runsClosed.then(() => snap.close()))
     }
   }
 
@@ -348,6 +351,16 @@ export class IndexStore {
     }
   }
 
+  /** Cleanup that answers need not wait for; close() does. Its failures only matter to close(). */
+  private inBackground(p: Promise<unknown>): void {
+    const tracked: Promise<void> = p.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.background.add(tracked)
+    void tracked.then(() => this.background.delete(tracked))
+  }
+
   /** Resolves when every apply() queued so far is on disk. */
   async idle(): Promise<void> {
     while (this.draining) await this.draining
@@ -365,6 +378,7 @@ export class IndexStore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.idle()
+      while (this.background.size > 0) await Promise.all(this.background)
       await this.db.close()
     })()
     return this.closing
