@@ -166,6 +166,14 @@ async function runSize(store: string, users: number): Promise<SizeResult> {
       add(what, d, p!)
     }
   }
+  // What the proxy did with the lookups: the table means "from the index" only if they were hits.
+  const metrics = await (await fetch(`${admin}/metrics`)).text()
+  const counted = (re: RegExp): string =>
+    [...metrics.matchAll(re)]
+      .filter((m) => Number(m[2]) > 0)
+      .map((m) => `${m[1]} ${m[2]}`)
+      .join(', ') || 'none'
+  process.stderr.write(`  index hits: ${counted(/^thriftgate_index_hits_total\{kind="(\w+)"\} (\d+)/gm)}; fallbacks: ${counted(/^thriftgate_index_fallbacks_total\{reason="(\w+)"\} (\d+)/gm)}\n`)
   gw.child.send({ rss: true })
   const [rss] = (await once(gw.child, 'message')) as [{ rss: number }]
   await Promise.all([direct.close(), proxy.close()])
