@@ -12,7 +12,7 @@
 //
 //   node --import tsx bench/index.bench.ts [--stores=memory,postgres,mariadb] [--sizes=100000,1000000]
 //        [--calls=300] [--scan-calls=15] [--rounds=3] [--pg-url=postgres://...]
-//        [--mysql-url=mysql://root@127.0.0.1:3306/test] [--pad=0] [--profile-dir=DIR]
+//        [--mysql-url=mysql://root@127.0.0.1:3306/test] [--pad=0] [--profile-dir=DIR] [--write-buffer=SIZE]
 // postgres connects to --pg-url, else to what the PG* environment variables say (PGHOST, PGUSER,
 // PGDATABASE, ...); mariadb connects to --mysql-url (default: root, no password, database test on
 // 127.0.0.1:3306). Each creates and drops its own table. --pad=N (older spelling: --pg-pad=N)
@@ -40,6 +40,8 @@ const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url))
 
 // --profile-dir=DIR: the gateway writes a V8 CPU profile there when it exits (node --cpu-prof).
 const profileDir = arg('profile-dir', '')
+// --write-buffer=SIZE: index.writeBufferSize (default: the config default).
+const writeBuffer = arg('write-buffer', '')
 
 async function start(script: string, args: string[]): Promise<{ child: ChildProcess; msg: Record<string, number> }> {
   const prof = profileDir !== '' && script.endsWith('gateway.ts') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
@@ -97,7 +99,7 @@ async function runSize(store: string, users: number): Promise<SizeResult> {
       `idl: ["${resolve('config/demo/user.thrift')}"]`,
       'timeouts: { request: 60s }',
       'cache: { memory: { maxBytes: 512MiB } }',
-      `index: { path: "${join(dir, 'index')}" }`,
+      `index: { path: "${join(dir, 'index')}"${writeBuffer === '' ? '' : `, writeBufferSize: ${writeBuffer}`} }`,
       'services:',
       '  UserService:',
       '    timeouts: { scanUsers: 60s, listUsersByAge: 60s, getUserByEmail: 60s }',
