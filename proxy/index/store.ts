@@ -4,7 +4,8 @@
 // entity state) are written in ONE atomic write batch. One writer per directory is what makes the
 // read-decide-write step safe without RocksDB transactions (RocksDB's LOCK file enforces it across
 // processes; the loop enforces it within this one). Reading the current records is
-// current-records.ts; deciding each change is apply-change.ts; the shared types are store-types.ts.
+// current-records.ts; filling the batch is commit-batch.ts (each change decided by apply-change.ts);
+// the shared types are store-types.ts.
 
 import { mkdir } from 'node:fs/promises'
 import RocksDB from 'rocksdb-native'
@@ -16,7 +17,7 @@ import { VersionClock, type Version } from './version.js'
 import { batchOf, firstByKey, scanRange } from './range-reads.js'
 import { directoryBytes } from './disk-usage.js'
 import { cleanState, withoutAuthority, type EntityCounts, type EntityState } from './entity-state.js'
-import { applyChange } from './apply-change.js'
+import { buildCommitBatch, CLOCK_KEY, type CommitJob } from './commit-batch.js'
 import { readCurrentRecords, type PageReadCounts } from './current-records.js'
 import type {
   ChangeResult,
@@ -34,16 +35,12 @@ import { SlotMemo, slotName } from './slot-memo.js'
 
 export type { IndexStoreTuning, StoreIndexSpec, StoreEntitySpec, EntityChange, ChangeResult, MetaPut, IndexEntry, ScanBound, PageRange } from './store-types.js'
 
-interface Job {
-  readonly changes: readonly EntityChange[]
-  readonly meta: readonly MetaPut[]
-  readonly page?: PageRange | undefined
+interface Job extends CommitJob {
   readonly resolve: (r: ChangeResult[]) => void
   readonly reject: (e: unknown) => void
 }
 
 const MAX_JOBS_PER_BATCH = 512
-const CLOCK_KEY = metaKey('clock')
 
 export class IndexStore {
   readonly clock: VersionClock
@@ -188,55 +185,23 @@ export class IndexStore {
   }
 
   private async commit(jobs: readonly Job[]): Promise<ChangeResult[][]> {
-    const { plans, deletions, overlay } = await readCurrentRecords(this.db, jobs, (name) => this.entity(name), this.io)
-    // Sized for the batch (a change writes its record and up to two keys per index, one more for a
-    // unique slot): the binding reallocates its native operation list each time it doubles.
-    let ops = 8
-    for (const j of jobs) {
-      ops += j.meta.length
-      for (const c of j.changes) ops += 1 + 3 * this.entity(c.entity).spec.indexes.length
-    }
-    const wb = this.db.write({ capacity: ops, autoDestroy: true })
-    const touched = new Set<EntityRuntime>()
-    const slotsWritten: string[] = []
-    const results: ChangeResult[][] = []
-    for (let ji = 0; ji < jobs.length; ji++) {
-      const plan = plans[ji]!
-      const more = deletions[ji]
-      const out: ChangeResult[] = []
-      const n = jobs[ji]!.changes.length
-      for (let i = 0; i < n + (more?.changes.length ?? 0); i++) {
-        const c = i < n ? jobs[ji]!.changes[i]! : more!.changes[i - n]!
-        const rt = i < n ? plan.rts[i]! : more!.rts[i - n]!
-        const key = i < n ? plan.keys[i]! : more!.keys[i - n]!
-        const name = i < n ? plan.names[i]! : more!.names[i - n]!
-        out.push(applyChange(wb, this.clock, rt, c, key, name, overlay, slotsWritten))
-        touched.add(rt)
-      }
-      results.push(out)
-    }
-    for (const rt of touched) wb.tryPut(metaKey('counts', rt.spec.name), Buffer.from(JSON.stringify(rt.counts)))
-    const clock = this.clock.current
-    if (!clock.equals(this.persistedClock)) {
-      wb.tryPut(CLOCK_KEY, clock)
-      this.persistedClock = clock
-    }
-    for (const j of jobs) for (const m of j.meta) {
-      if (m.value) wb.tryPut(m.key, m.value)
-      else wb.tryDelete(m.key)
-      this.noteState(m)
-    }
-    this.slots.commitBegins(slotsWritten)
+    const records = await readCurrentRecords(this.db, jobs, (name) => this.entity(name), this.io)
+    const batch = buildCommitBatch(this.db, this.clock, this.persistedClock, jobs, records, this.noteState)
+    this.persistedClock = batch.persistedClock
+    this.slots.commitBegins(batch.slotsWritten)
     try {
-      await wb.flush()
+      await batch.wb.flush()
     } finally {
       this.slots.commitEnds()
     }
-    return results
+    return batch.results
   }
 
-  /** Keeps the in-memory entity state in step with state meta written through apply(). */
-  private noteState(m: MetaPut): void {
+  /**
+   * Keeps the in-memory entity state in step with state meta written through apply(). An arrow, so
+   * commit() hands it to buildCommitBatch as it is, without a wrapper per commit.
+   */
+  private readonly noteState = (m: MetaPut): void => {
     for (const rt of this.entities.values()) {
       if (m.value && m.key.equals(metaKey('state', rt.spec.name))) rt.state = JSON.parse(m.value.toString('utf8')) as EntityState
     }
