@@ -4,6 +4,7 @@
 // connections unclosed. So the handlers are installed before startup: a signal then aborts the
 // startup (what was opened is closed, exit 0); once running, it starts the graceful drain (exit 0).
 // A second signal in either phase exits at once (1).
+import { ThriftgateError } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
 import type { Gateway } from './gateway.js'
 
@@ -12,11 +13,10 @@ export const StartupErrorCode = {
   ABORTED: 'TG_ERR_STARTUP_ABORTED',
 } as const
 
-export class StartupAbortedError extends Error {
+export class StartupAbortedError extends ThriftgateError<typeof StartupErrorCode.ABORTED> {
   override readonly name = 'StartupAbortedError'
-  readonly code = StartupErrorCode.ABORTED
   constructor(readonly signal: string) {
-    super(`thriftgate: ${signal} before startup finished; startup aborted`)
+    super(StartupErrorCode.ABORTED, `thriftgate: ${signal} before startup finished; startup aborted`)
   }
 }
 

@@ -6,6 +6,7 @@
 //   transport write the header itself (the library's own THeaderTransport.writeHeaders), with the
 //   THeader seqid equal to the message seqid (HeaderFormat.md).
 // - The library never fails a pending call when its connection closes: we do.
+import { ThriftgateError } from '../errors/index.js'
 import { HEADER_PROTOCOL_ID, libraryStack, thriftLib, type ThriftConnection, type ThriftProtocol, type ThriftTransport } from './thrift-server.js'
 
 export interface ClientOptions {
@@ -35,14 +36,18 @@ interface HeaderWritingTransport {
   _seqid?: number | null
 }
 
-export class ThriftClientClosedError extends Error {
+export class ThriftClientClosedError extends ThriftgateError<'TG_ERR_DEMO_CLIENT_CLOSED'> {
   override readonly name = 'ThriftClientClosedError'
-  readonly code = 'TG_ERR_DEMO_CLIENT_CLOSED'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TG_ERR_DEMO_CLIENT_CLOSED', message, options)
+  }
 }
 
-export class ThriftCallTimeoutError extends Error {
+export class ThriftCallTimeoutError extends ThriftgateError<'TG_ERR_DEMO_CALL_TIMEOUT'> {
   override readonly name = 'ThriftCallTimeoutError'
-  readonly code = 'TG_ERR_DEMO_CALL_TIMEOUT'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TG_ERR_DEMO_CALL_TIMEOUT', message, options)
+  }
 }
 
 export interface ThriftClient {

@@ -1,5 +1,6 @@
 // docs/errors.md lists every TG_ERR_ code that appears in proxy/, and every typed error class an
-// area's errors.ts exports is a ThriftgateError with a stable string code.
+// area's errors.ts (or a module in otherErrorModules) exports is a ThriftgateError with a stable
+// string code.
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, join, relative } from 'node:path'
@@ -12,6 +13,9 @@ import { ProxyError, ProxyErrorCode, UpstreamError } from '../../proxy/core/erro
 import { CacheError, CacheErrorCode } from '../../proxy/cache/errors.js'
 import { IndexError, IndexErrorCode } from '../../proxy/index/errors.js'
 import { K8sError, K8sErrorCode } from '../../proxy/k8s/errors.js'
+import { StartupAbortedError } from '../../proxy/cli/signals.js'
+import { DemoCallError } from '../../proxy/cli/commands/demo-client.js'
+import { ThriftCallTimeoutError, ThriftClientClosedError } from '../../proxy/demo/thrift-client.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -44,13 +48,22 @@ const samples: Record<string, () => Error> = {
   CacheError: () => new CacheError(CacheErrorCode.BAD_RULE, 'bad rule'),
   IndexError: () => new IndexError(IndexErrorCode.LOCKED, 'locked'),
   K8sError: () => new K8sError(K8sErrorCode.BAD_MANIFEST, 'bad manifest'),
+  StartupAbortedError: () => new StartupAbortedError('SIGTERM'),
+  DemoCallError: () => new DemoCallError('unknown method "nope"'),
+  ThriftClientClosedError: () => new ThriftClientClosedError('connection is closed'),
+  ThriftCallTimeoutError: () => new ThriftCallTimeoutError('S.m got no reply within 10ms'),
 }
 
+// Typed errors that live beside the one thing that throws them instead of in an errors.ts.
+const otherErrorModules = ['proxy/cli/signals.ts', 'proxy/cli/commands/demo-client.ts', 'proxy/demo/thrift-client.ts']
+
 test('every typed error class is a ThriftgateError with a string code', async () => {
-  // Every Error subclass an area's errors.ts exports must have a sample above, so a new class
-  // that forgets the base (or a new area's errors.ts) fails here rather than in production logs.
+  // Every Error subclass an area's errors.ts (or a module listed above) exports must have a sample
+  // above, so a new class that forgets the base (or a new area's errors.ts) fails here rather than
+  // in production logs.
   const exported: string[] = []
-  for (const f of sources(join(root, 'proxy')).filter((p) => basename(p) === 'errors.ts')) {
+  const checked = (p: string): boolean => basename(p) === 'errors.ts' || otherErrorModules.includes(relative(root, p))
+  for (const f of sources(join(root, 'proxy')).filter(checked)) {
     const mod = (await import(pathToFileURL(f).href)) as Record<string, unknown>
     for (const [name, v] of Object.entries(mod)) {
       if (typeof v === 'function' && v.prototype instanceof Error) {

@@ -2,6 +2,7 @@
 // its time, so repeated reads show what the cache does. Calls are METHOD ARGS... in sequence:
 //   thriftgate demo-client --port 9090 getUser 42 getUser 42 getUserByEmail user42@example.com
 import type { CommandModule } from 'yargs'
+import { ThriftgateError } from '../../errors/index.js'
 import { connectThrift, thriftLib } from '../../demo/index.js'
 import { demoGen } from '../../demo/index.js'
 
@@ -24,9 +25,11 @@ export interface DemoCall {
   readonly args: readonly string[]
 }
 
-export class DemoCallError extends Error {
+export class DemoCallError extends ThriftgateError<'TG_ERR_USAGE'> {
   override readonly name = 'DemoCallError'
-  readonly code = 'TG_ERR_USAGE'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TG_ERR_USAGE', message, options)
+  }
 }
 
 export function parseCalls(words: readonly string[]): DemoCall[] {
