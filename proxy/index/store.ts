@@ -5,13 +5,13 @@
 // read-decide-write step safe without RocksDB transactions (RocksDB's LOCK file enforces it across
 // processes; the loop enforces it within this one). Reading the current records is
 // current-records.ts; filling the batch is commit-batch.ts (each change decided by apply-change.ts);
-// the shared types are store-types.ts.
+// opening the directory and loading each entity's runtime is store-open.ts; the shared types are
+// store-types.ts.
 
-import { mkdir } from 'node:fs/promises'
-import RocksDB from 'rocksdb-native'
+import type RocksDB from 'rocksdb-native'
 import { IndexError, IndexErrorCode, openErrorFor } from './errors.js'
 import { prefixEnd, type KeyType } from './key-encoding.js'
-import { entityIndexRange, entityReverseRange, entityUniqueRange, indexPrefix, metaKey, reverseKey, reversePrefix, uniquePrefix } from './keyspace.js'
+import { entityIndexRange, entityReverseRange, entityUniqueRange, metaKey, reverseKey, reversePrefix } from './keyspace.js'
 import { decodeRecord, type ReverseRecord } from './record.js'
 import { VersionClock, type Version } from './version.js'
 import { batchOf, firstByKey, scanRange } from './range-reads.js'
@@ -30,7 +30,8 @@ import type {
   ScanBound,
   StoreEntitySpec,
 } from './store-types.js'
-import { DEFAULT_SLOT_CACHE, DEFAULT_WRITE_BUFFER_SIZE } from './store-types.js'
+import { DEFAULT_SLOT_CACHE } from './store-types.js'
+import { loadEntityRuntime, openRocksDb, schemaOf } from './store-open.js'
 import { SlotMemo, slotName } from './slot-memo.js'
 
 export type { IndexStoreTuning, StoreIndexSpec, StoreEntitySpec, EntityChange, ChangeResult, MetaPut, IndexEntry, ScanBound, PageRange } from './store-types.js'
@@ -69,50 +70,20 @@ export class IndexStore {
 
   /** Opens (creating if missing) the directory. Throws IndexError LOCKED/CORRUPT/OPEN_FAILED. */
   static async open(path: string, entities: readonly StoreEntitySpec[], tuning: IndexStoreTuning = {}): Promise<IndexStore> {
-    let db: RocksDB | undefined
-    try {
-      await mkdir(path, { recursive: true })
-      // rocksdb-native's own default memtable is 64 MiB (two kept): too much for a sidecar.
-      db = new RocksDB(path, { writeBufferSize: tuning.writeBufferSize ?? DEFAULT_WRITE_BUFFER_SIZE })
-      await db.ready()
-    } catch (err) {
-      if (db) await db.close().catch(() => undefined)
-      throw openErrorFor(path, err)
-    }
+    const db = await openRocksDb(path, tuning)
     try {
       const clockBytes = await db.get(CLOCK_KEY)
       const store = new IndexStore(path, db, new VersionClock(clockBytes ? Buffer.from(clockBytes) : undefined), tuning.slotCache ?? DEFAULT_SLOT_CACHE)
-      for (const spec of entities) await store.loadEntity(spec)
+      for (const spec of entities) {
+        const rt = await loadEntityRuntime(db, spec)
+        store.entities.set(spec.name, rt)
+        // The configured indexes changed: entries on disk no longer mean what the config says.
+        if (rt.state.schema !== schemaOf(spec)) await store.clearEntity(spec.name, schemaOf(spec))
+      }
       return store
     } catch (err) {
       await db.close().catch(() => undefined)
       throw err instanceof IndexError ? err : openErrorFor(path, err)
-    }
-  }
-
-  private async loadEntity(spec: StoreEntitySpec): Promise<void> {
-    const schema = JSON.stringify({ pk: spec.pkType, indexes: spec.indexes.map((i) => [i.name, i.type, i.unique === true]) })
-    const raw = await this.db.get(metaKey('state', spec.name))
-    let state: EntityState = raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as EntityState) : cleanState(schema)
-    const rawCounts = await this.db.get(metaKey('counts', spec.name))
-    let counts: EntityCounts = rawCounts ? (JSON.parse(Buffer.from(rawCounts).toString('utf8')) as EntityCounts) : { live: 0, entries: {} }
-    const rt: EntityRuntime = {
-      spec,
-      reversePrefix: reversePrefix(spec.name),
-      indexPrefixes: spec.indexes.map((i) => indexPrefix(spec.name, i.name)),
-      uniquePrefixes: spec.indexes.map((i) => (i.unique === true ? uniquePrefix(spec.name, i.name) : undefined)),
-      state,
-      counts,
-      lastRecord: null,
-    }
-    const range = entityReverseRange(spec.name)
-    for await (const e of this.db.iterator({ ...range, reverse: true, limit: 1 }, { values: false })) rt.lastRecord = Buffer.from(e.key)
-    this.entities.set(spec.name, rt)
-    if (state.schema !== schema) {
-      // The configured indexes changed: entries on disk no longer mean what the config says.
-      await this.clearEntity(spec.name, schema)
-      state = rt.state
-      counts = rt.counts
     }
   }
 
