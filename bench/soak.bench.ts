@@ -33,6 +33,8 @@ console.log(`\n${r.calls} calls (${r.writes} writes) over ${r.connections} conne
 console.log(sampleTable(r.samples))
 console.log(growthLine('RSS', growth(r.samples, (s) => s.rssBytes), 'MiB'))
 console.log(growthLine('heap used', growth(r.samples, (s) => s.heapUsedBytes), 'MiB'))
+console.log(growthLine('heap total', growth(r.samples, (s) => s.heapTotalBytes), 'MiB'))
+console.log(growthLine('index memory', growth(r.samples, (s) => s.indexMemoryBytes), 'MiB'))
 console.log(growthLine('fds', growth(r.samples, (s) => s.fds), 'count'))
 console.log(growthLine('Redis used_memory', growth(r.samples, (s) => s.redisUsedBytes), 'MiB'))
 console.log(growthLine('index dir', growth(r.samples, (s) => s.indexDirBytes), 'MiB'))

@@ -61,6 +61,19 @@ export function registerIndexMetrics(registry: Registry, index: SecondaryIndex):
     },
   })
   new Gauge({
+    name: 'thriftgate_index_memory_bytes',
+    help: 'Memory the index holds, by part: RocksDB memtables (at most 2 x index.writeBufferSize), block cache (32 MiB cap), table readers, and the unique-slot memo (index.slotCache).',
+    labelNames: ['part'],
+    registers: [registry],
+    async collect() {
+      const m = await index.memory()
+      this.set({ part: 'memtables' }, m.memtables)
+      this.set({ part: 'block_cache' }, m.blockCache)
+      this.set({ part: 'table_readers' }, m.tableReaders)
+      this.set({ part: 'slot_cache' }, m.slotCache)
+    },
+  })
+  new Gauge({
     name: 'thriftgate_index_enabled',
     help: '0 when the index is disabled (locked or corrupt directory): every lookup is forwarded.',
     registers: [registry],

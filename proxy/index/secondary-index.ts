@@ -17,7 +17,7 @@ import { IndexMetrics } from './metrics.js'
 import { parseKeyValue, showValue } from './parse-value.js'
 import { IndexReplicator, type ReplicationOptions } from './replication.js'
 import { DEFAULT_INDEX_LIMITS, rolesOf, type IndexLimits, type IndexLog, type IndexRuntime } from './runtime.js'
-import { IndexStore } from './store.js'
+import { IndexStore, type IndexMemory } from './store.js'
 import { invalidationsFor } from './maintenance.js'
 import { versionFromStreamId, versionMs } from './version.js'
 import { WriteOverlap } from './write-overlap.js'
@@ -221,6 +221,13 @@ export class SecondaryIndex {
     const enc = encodeValue(ix.type, parseKeyValue(ix.type, text))!
     const pks = await rt.store.lookupEq(model.name, ix.name, enc, 1000)
     return { keys: pks.map((pk) => showValue(decodeValue(model.keyType, pk))) }
+  }
+
+  /** What the index holds in memory (zeros while disabled). */
+  async memory(): Promise<IndexMemory> {
+    const store = this.rt?.store
+    if (store === undefined || store.closed) return { memtables: 0, blockCache: 0, tableReaders: 0, slotCache: 0 }
+    return store.memoryUsage()
   }
 
   async stats(): Promise<IndexStats> {

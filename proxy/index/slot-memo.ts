@@ -27,6 +27,11 @@ export class SlotMemo {
     return this.lru.size
   }
 
+  /** Accounted bytes (keys, primary keys and per-entry overhead). */
+  get bytes(): number {
+    return this.lru.bytes
+  }
+
   /** The remembered primary key (now the most recently used). */
   get(key: string): Buffer | undefined {
     return this.lru.get(key)

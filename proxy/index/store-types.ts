@@ -25,6 +25,13 @@ export interface IndexStoreTuning {
   /** Bytes of recently read unique slots kept in memory (0: none); see slot-memo.ts. */
   readonly slotCache?: number | undefined
 }
+/** Bytes the index holds in memory, by part (memtables and block cache are bounded by RocksDB's options). */
+export interface IndexMemory {
+  readonly memtables: number
+  readonly blockCache: number
+  readonly tableReaders: number
+  readonly slotCache: number
+}
 export const DEFAULT_WRITE_BUFFER_SIZE = 16 * 1024 * 1024
 export const DEFAULT_SLOT_CACHE = 4 * 1024 * 1024
 

@@ -25,6 +25,7 @@ import type {
   EntityRuntime,
   IndexStoreTuning,
   IndexEntry,
+  IndexMemory,
   MetaPut,
   PageRange,
   ScanBound,
@@ -34,7 +35,7 @@ import { DEFAULT_SLOT_CACHE } from './store-types.js'
 import { loadEntityRuntime, openRocksDb, schemaOf } from './store-open.js'
 import { SlotMemo, slotName } from './slot-memo.js'
 
-export type { IndexStoreTuning, StoreIndexSpec, StoreEntitySpec, EntityChange, ChangeResult, MetaPut, IndexEntry, ScanBound, PageRange } from './store-types.js'
+export type { IndexMemory, IndexStoreTuning, StoreIndexSpec, StoreEntitySpec, EntityChange, ChangeResult, MetaPut, IndexEntry, ScanBound, PageRange } from './store-types.js'
 
 interface Job extends CommitJob {
   readonly resolve: (r: ChangeResult[]) => void
@@ -304,6 +305,18 @@ export class IndexStore {
 
   async bytesOnDisk(): Promise<number> {
     return directoryBytes(this.path)
+  }
+
+  /** What the index holds in memory, by part: RocksDB's own (as it reports it) and the slot memo. */
+  async memoryUsage(): Promise<IndexMemory> {
+    this.checkOpen()
+    const prop = async (name: string): Promise<number> => Number(await this.db.getProperty(name)) || 0
+    return {
+      memtables: await prop('rocksdb.size-all-mem-tables'),
+      blockCache: await prop('rocksdb.block-cache-usage'),
+      tableReaders: await prop('rocksdb.estimate-table-readers-mem'),
+      slotCache: this.slots.bytes,
+    }
   }
 
   private checkOpen(): void {

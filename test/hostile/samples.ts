@@ -5,10 +5,10 @@ import type { Sample } from './target.js'
 const MiB = (n: number): string => (n / 1048576).toFixed(1)
 
 export function sampleTable(samples: readonly Sample[]): string {
-  const rows = ['    t(s)  rss(MiB)  heap(MiB)  fds  redis(MiB)  index(MiB)  proxy cpu(s)  upstream cpu(s)']
+  const rows = ['    t(s)  rss(MiB)  heap(MiB)  heap total(MiB)  index mem(MiB)  fds  redis(MiB)  index(MiB)  proxy cpu(s)  upstream cpu(s)']
   for (const s of samples)
     rows.push(
-      `${s.t.toFixed(0).padStart(8)}  ${MiB(s.rssBytes).padStart(8)}  ${MiB(s.heapUsedBytes).padStart(9)}  ${String(s.fds).padStart(3)}  ${MiB(s.redisUsedBytes).padStart(10)}  ${MiB(s.indexDirBytes).padStart(10)}  ${s.proxyCpuS.toFixed(1).padStart(12)}  ${s.upstreamCpuS.toFixed(1).padStart(15)}`,
+      `${s.t.toFixed(0).padStart(8)}  ${MiB(s.rssBytes).padStart(8)}  ${MiB(s.heapUsedBytes).padStart(9)}  ${MiB(s.heapTotalBytes).padStart(15)}  ${MiB(s.indexMemoryBytes).padStart(14)}  ${String(s.fds).padStart(3)}  ${MiB(s.redisUsedBytes).padStart(10)}  ${MiB(s.indexDirBytes).padStart(10)}  ${s.proxyCpuS.toFixed(1).padStart(12)}  ${s.upstreamCpuS.toFixed(1).padStart(15)}`,
     )
   return rows.join('\n')
 }

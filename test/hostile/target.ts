@@ -35,6 +35,10 @@ export interface Sample {
   readonly t: number
   readonly rssBytes: number
   readonly heapUsedBytes: number
+  /** The V8 heap's reserved size (what it holds of RSS), used or not. */
+  readonly heapTotalBytes: number
+  /** thriftgate_index_memory_bytes summed: memtables, block cache, table readers, slot memo. */
+  readonly indexMemoryBytes: number
   readonly fds: number
   readonly redisUsedBytes: number
   readonly indexDirBytes: number
@@ -232,6 +236,8 @@ export async function startTarget(o: TargetOptions): Promise<Target> {
         t: (Date.now() - t0) / 1000,
         rssBytes: statusKb(pid, 'VmRSS') * 1024,
         heapUsedBytes: await metric('nodejs_heap_size_used_bytes'),
+        heapTotalBytes: await metric('nodejs_heap_size_total_bytes'),
+        indexMemoryBytes: await metric('thriftgate_index_memory_bytes'),
         fds: readdirSync(`/proc/${pid}/fd`).length,
         redisUsedBytes: used === null ? 0 : Number(used[1]),
         indexDirBytes: dirBytes(indexDir),

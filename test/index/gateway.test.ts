@@ -50,6 +50,12 @@ describe('index in the gateway (demo config)', () => {
       const metrics = await (await fetch(`${admin}/metrics`)).text()
       assert.match(metrics, /thriftgate_index_hits_total\{kind="point"\} 1/)
       assert.match(metrics, /thriftgate_index_authoritative\{entity="User"\} 1/)
+      // The memory the index holds, by part: the backfill's writes sit in the memtables, the point
+      // lookup left its slot in the memo; the block cache reports RocksDB's own accounting.
+      const part = (name: string): number => Number(new RegExp(`^thriftgate_index_memory_bytes\\{part="${name}"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN)
+      assert.ok(part('memtables') > 0, 'memtables')
+      assert.ok(part('slot_cache') > 0, 'slot_cache')
+      assert.ok(part('block_cache') >= 0 && part('table_readers') >= 0)
       const ready = await (await fetch(`${admin}/readyz`)).text()
       assert.match(ready, /index/)
       const got = (await (await fetch(`${admin}/index/get?entity=User&index=email&value=user42@example.com`)).json()) as { keys: string[] }
