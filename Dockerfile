@@ -44,7 +44,9 @@ FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libatomic1 \
  && rm -rf /var/lib/apt/lists/*
-ENV NODE_ENV=production
+# MALLOC_ARENA_MAX=2: glibc would keep up to 8 malloc arenas per core for RocksDB's threads; two keep the
+# index's native memory tighter (RELIABILITY.md, Soak: ~15 MiB less RSS, slower settling).
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
