@@ -6,7 +6,6 @@ import { indexKey } from './keyspace.js'
 import { encodeRecord, type ReverseRecord } from './record.js'
 import type { EntityChange, ChangeResult, EntityRuntime, RecordOverlay } from './store-types.js'
 import type { VersionClock } from './version.js'
-import { slotName } from './slot-memo.js'
 
 export type WriteBatch = ReturnType<RocksDB['write']>
 
@@ -27,7 +26,7 @@ export function applyChange(
   name: string,
   overlay: RecordOverlay,
   /** Receives every unique slot key written (the store's slot memo forgets them). */
-  slotsWritten: string[],
+  slotsWritten: Buffer[],
 ): ChangeResult {
   const cur = overlay.get(name)
   const order = cur ? Buffer.compare(c.version, cur.version) : 1
@@ -48,12 +47,12 @@ export function applyChange(
       if (o !== null && !same) {
         const k = concat2(slot, o)
         wb.tryDelete(k)
-        slotsWritten.push(slotName(k))
+        slotsWritten.push(k)
       }
       if (n !== null) {
         const k = concat2(slot, n)
         wb.tryPut(k, c.pk)
-        slotsWritten.push(slotName(k))
+        slotsWritten.push(k)
       }
     }
     if (same) continue

@@ -24,7 +24,7 @@ export interface CommitBatch {
   /** Per job: a result per change, then one per deletion its page added. */
   readonly results: ChangeResult[][]
   /** Every unique slot key written (the slot memo must forget them). */
-  readonly slotsWritten: string[]
+  readonly slotsWritten: Buffer[]
   /** The clock value on disk once the batch lands (persistedClock if it did not move). */
   readonly persistedClock: Version
 }
@@ -53,7 +53,7 @@ export function buildCommitBatch(
   }
   const wb = db.write({ capacity: ops, autoDestroy: true })
   const touched = new Set<EntityRuntime>()
-  const slotsWritten: string[] = []
+  const slotsWritten: Buffer[] = []
   const results: ChangeResult[][] = []
   for (let ji = 0; ji < jobs.length; ji++) {
     const plan = plans[ji]!

@@ -8,13 +8,7 @@
 import { TType, canonicalValue, type TField } from '../codec/index.js'
 import type { EntityModel } from './entity-model.js'
 import { decodeValue } from './values.js'
-
-const INT_WIRE: Partial<Record<EntityModel['keyType'], { ttype: TType; width: number }>> = {
-  i8: { ttype: TType.I8, width: 1 },
-  i16: { ttype: TType.I16, width: 2 },
-  i32: { ttype: TType.I32, width: 4 },
-  i64: { ttype: TType.I64, width: 8 },
-}
+import { INT_KEY_WIRE } from './wire-match.js'
 
 /** The `get` call's argument fields for primary key `pk` (encoded component). */
 export function getArgs(model: EntityModel, pk: Buffer): TField[] {
@@ -23,7 +17,7 @@ export function getArgs(model: EntityModel, pk: Buffer): TField[] {
 
 /** Canonical bytes of the `get` call's argument struct for `pk`: what the cache keys it by. */
 export function getArgsKey(model: EntityModel, pk: Buffer): Buffer {
-  const wire = INT_WIRE[model.keyType]
+  const wire = INT_KEY_WIRE[model.keyType]
   if (wire === undefined || pk.length !== wire.width) return canonicalValue({ type: TType.STRUCT, value: getArgs(model, pk) })
   const out = Buffer.allocUnsafe(3 + wire.width + 1)
   out[0] = wire.ttype

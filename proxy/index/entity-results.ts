@@ -18,8 +18,11 @@ export function peekEntity(rt: IndexRuntime, model: EntityModel, pk: Buffer): Bu
 
 /** Binary result bytes {0: Entity}, or undefined when the entity could not be had (error, exception). */
 export async function entityResult(rt: IndexRuntime, model: EntityModel, pk: Buffer, like: Message): Promise<Buffer | undefined> {
-  const cached = peekEntity(rt, model, pk)
-  if (cached !== undefined) return cached
+  return peekEntity(rt, model, pk) ?? fetchEntityResult(rt, model, pk, like)
+}
+
+/** As entityResult, without looking in the in-process tier first (the caller just did). */
+export async function fetchEntityResult(rt: IndexRuntime, model: EntityModel, pk: Buffer, like: Message): Promise<Buffer | undefined> {
   const reply = await rt.fetcher.get(model, getArgs(model, pk)[0]!, like.dialect, like.service).catch(() => undefined)
   if (reply === undefined || reply.type !== MessageType.REPLY) return undefined
   const r = replyResult(reply)

@@ -7,7 +7,7 @@
 // seqid (thrift-rpc.md), so the client cannot tell them from the upstream's.
 
 import { TType, extractField, replyFor, type Message, type TStructValue, type TValue } from '../codec/index.js'
-import { entityOf, entityResult, holds, listResult, peekEntity } from './entity-results.js'
+import { entityOf, entityResult, fetchEntityResult, holds, listResult, peekEntity } from './entity-results.js'
 import type { EntityModel, LookupModel } from './entity-model.js'
 import { FallbackReason } from './metrics.js'
 import type { IndexEntry } from './store.js'
@@ -144,7 +144,7 @@ async function fetchAll(rt: IndexRuntime, model: EntityModel, entries: readonly 
   const worker = async (): Promise<void> => {
     while (!failed && next < missing.length) {
       const i = missing[next++]!
-      const r = await entityResult(rt, model, entries[i]!.pk, m)
+      const r = await fetchEntityResult(rt, model, entries[i]!.pk, m)
       if (r === undefined) {
         failed = true
         return

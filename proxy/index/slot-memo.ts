@@ -48,11 +48,12 @@ export class SlotMemo {
     this.lru.set(key, pk, key.length + pk.length + ENTRY_OVERHEAD)
   }
 
-  /** Before a commit writes these slots: forget them. Pair with commitEnds(). */
-  commitBegins(keys: readonly string[]): void {
+  /** Before a commit writes these slot keys: forget them. Pair with commitEnds(). */
+  commitBegins(keys: readonly Buffer[]): void {
     this.generation++
     this.commitsInFlight++
-    for (const k of keys) this.lru.delete(k)
+    // A backfill page writes a thousand slots: name them only when there is something to forget.
+    if (this.lru.size > 0) for (const k of keys) this.lru.delete(slotName(k))
   }
 
   commitEnds(): void {

@@ -79,7 +79,8 @@ export class IndexStore {
         const rt = await loadEntityRuntime(db, spec)
         store.entities.set(spec.name, rt)
         // The configured indexes changed: entries on disk no longer mean what the config says.
-        if (rt.state.schema !== schemaOf(spec)) await store.clearEntity(spec.name, schemaOf(spec))
+        const schema = schemaOf(spec)
+        if (rt.state.schema !== schema) await store.clearEntity(spec.name, schema)
       }
       return store
     } catch (err) {

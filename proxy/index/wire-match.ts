@@ -11,7 +11,8 @@ import { TType, readValue } from '../codec/index.js'
 import type { KeyType } from './key-encoding.js'
 import { encodeValue } from './values.js'
 
-const INT_WIDTH: Partial<Record<KeyType, { ttype: TType; width: number }>> = {
+/** Integer key types: their wire type and width (their key component has the same width). */
+export const INT_KEY_WIRE: Partial<Record<KeyType, { readonly ttype: TType; readonly width: number }>> = {
   i8: { ttype: TType.I8, width: 1 },
   i16: { ttype: TType.I16, width: 2 },
   i32: { ttype: TType.I32, width: 4 },
@@ -23,7 +24,7 @@ const INT_WIDTH: Partial<Record<KeyType, { ttype: TType; width: number }>> = {
  * (an encoded key component of `type`). False on a type mismatch or bytes that run past the end.
  */
 export function wireMatches(buf: Buffer, pos: number, ttype: number, type: KeyType, component: Buffer): boolean {
-  const int = INT_WIDTH[type]
+  const int = INT_KEY_WIRE[type]
   if (int !== undefined) {
     if (ttype !== int.ttype || component.length !== int.width || pos + int.width > buf.length) return false
     if ((buf[pos]! ^ 0x80) !== component[0]) return false

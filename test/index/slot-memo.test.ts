@@ -29,7 +29,7 @@ describe('SlotMemo', () => {
     m.remember('a', pk(1), t1)
     assert.deepEqual(m.get('a'), pk(1))
     const t2 = m.readStarts()
-    m.commitBegins(['b'])
+    m.commitBegins([Buffer.from('b', 'latin1')])
     m.remember('b', pk(2), t2) // the read began before the commit: may hold the old slot
     assert.equal(m.get('b'), undefined)
     const t3 = m.readStarts()
@@ -38,7 +38,7 @@ describe('SlotMemo', () => {
     m.commitEnds()
     m.remember('c', pk(3), t3) // the commit ended after the read began
     assert.equal(m.get('c'), undefined)
-    m.commitBegins(['a'])
+    m.commitBegins([Buffer.from('a', 'latin1')])
     assert.equal(m.get('a'), undefined, 'a commit writing a slot forgets it')
     m.commitEnds()
   })
